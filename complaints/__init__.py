@@ -1,0 +1,16 @@
+"""Complaints (投诉): intake, routing to the responsible position, deadlines and notification."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from complaints.views import bp
+
+
+def init_app(app: Flask) -> None:
+    """Plug complaints into the kernel: its pages and its places in the navigation."""
+    app.register_blueprint(bp)
+    registry = app.extensions["kaimen"]
+    registry.add_nav("complaints.index", _l("Complaints"), order=40)
+    registry.add_nav("complaints.statistics", _l("Statistics"), order=50)

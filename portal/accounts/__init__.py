@@ -1,0 +1,1 @@
+"""Accounts: people, their roles, signing up, signing in, and getting back in."""

@@ -1,0 +1,25 @@
+"""The registry through which feature packages plug into the kernel without the kernel importing them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    endpoint: str
+    label: object  # a lazy string, translated when rendered
+    order: int
+
+
+@dataclass
+class FeatureRegistry:
+    features: list[str] = field(default_factory=list)
+    nav: list[NavEntry] = field(default_factory=list)
+    # Called by ``kaimen demo`` inside its transaction, in registration order.
+    demo_loaders: list[Callable[[], None]] = field(default_factory=list)
+
+    def add_nav(self, endpoint: str, label: object, *, order: int) -> None:
+        self.nav.append(NavEntry(endpoint, label, order))
+        self.nav.sort(key=lambda entry: entry.order)

@@ -1,0 +1,1 @@
+"""Outbound mail: the transactional outbox and the dispatcher that delivers it over SMTP."""
