@@ -40,6 +40,9 @@ class Config:
     REMEMBER_COOKIE_SECURE = False
     PREFERRED_URL_SCHEME = "http"
 
+    # Werkzeug's scrypt (N=2**15, r=8, p=1): no length limit, nothing truncated.
+    PASSWORD_HASH_METHOD = "scrypt"
+
     # Database
     SQLALCHEMY_DATABASE_URI: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}

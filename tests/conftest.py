@@ -87,6 +87,8 @@ def _test_config(url: str, instance) -> dict:
         "KAIMEN_MAIL_DOMAIN": "kaimen.test",
         "MAIL_DEFAULT_SENDER": "开门 Kaimen <noreply@kaimen.test>",
         "SERVER_NAME": None,
+        # Still scrypt, at a cost that keeps the suite quick.
+        "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
     }
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import enum
+import functools
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -21,8 +23,11 @@ PASSWORD_MIN = 8
 PASSWORD_MAX = 128
 DISPLAY_NAME_MAX = 50
 
-# Checked against when the email is unknown, so a login takes as long either way.
-_DUMMY_HASH = generate_password_hash("kaimen-not-a-password", method="scrypt")
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """Checked against when the email is unknown, so a login takes as long either way."""
+    return generate_password_hash("kaimen-not-a-password", method=method)
 
 
 class AccountError(ValueError):
@@ -100,7 +105,7 @@ class LoginResult(enum.Enum):
 def authenticate(email: str, password: str) -> tuple[LoginResult, User | None]:
     user = find_by_email(email)
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
         return LoginResult.BAD_CREDENTIALS, None
     if not user.check_password(password):
         return LoginResult.BAD_CREDENTIALS, None
