@@ -41,7 +41,7 @@ class Config:
     PREFERRED_URL_SCHEME = "http"
 
     # Werkzeug's scrypt (N=2**15, r=8, p=1): no length limit, nothing truncated.
-    PASSWORD_HASH_METHOD = "scrypt"
+    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method name, not a password
 
     # Database
     SQLALCHEMY_DATABASE_URI: str | None = None

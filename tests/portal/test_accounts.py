@@ -217,3 +217,19 @@ def test_resend_verification(client):
     register(client)
     client.post("/account/verify/resend", {"email": "new@example.com"})
     assert len(outbox("verify_email")) == 2
+
+
+def test_verification_mail_reaches_smtp_through_kaimen_mail_send(client, runner, mail_to_smtp):
+    """The whole road: register → outbox → `kaimen mail send` → SMTP → the link verifies → login."""
+    register(client, email="road@example.com", name="路人")
+    result = runner.invoke(args=["mail", "send"])
+    assert result.exit_code == 0 and "sent 1" in result.output, result.output
+
+    [received] = mail_to_smtp.received
+    assert received.rcpt_tos == ["road@example.com"]
+    body = received.message.get_body(("plain",)).get_content()
+    match = LINK.search(body)
+    assert match, body
+    assert client.get(match.group(1)).status_code == 302
+    client.login("road@example.com")
+    assert "路人" in client.get("/").get_data(as_text=True)
