@@ -18,6 +18,7 @@ from email.message import EmailMessage
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
+from flask import has_app_context
 
 from portal import create_app
 from portal.accounts import services as accounts
@@ -142,7 +143,8 @@ class Client:
     def _send(self, method: str, *args, **kwargs):
         with self.app.app_context():
             response = getattr(self.http, method)(*args, **kwargs)
-        db.session.expire_all()
+        if has_app_context():
+            db.session.expire_all()
         return response
 
     def get(self, *args, **kwargs):

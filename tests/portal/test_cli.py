@@ -75,7 +75,7 @@ def test_demo_makes_one_account_per_role_and_prints_how_to_log_in(runner, client
     accounts = re.findall(r"^\s+(\w+)\s+(\S+@\S+)\s+password: (\S+)$", result.output, re.M)
     assert [role for role, _, _ in accounts] == ["citizen", "moderator", "officer", "admin"]
     assert "/account/login" in result.output
-    for role, email, password in accounts:
+    for _role, email, password in accounts:
         client.login(email, password)
         client.logout()
     admin = db.session.scalar(sa.select(User).where(User.email == accounts[3][1]))
@@ -122,8 +122,8 @@ def test_sqlite_connections_have_foreign_keys_wal_and_normal_sync(app, backend):
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
 
 
-def test_kaimen_console_script_lists_its_commands():
-    env = {**os.environ, "KAIMEN_INSTANCE_PATH": "/tmp/kaimen-cli-test", "SECRET_KEY": "x"}
+def test_kaimen_console_script_lists_its_commands(tmp_path):
+    env = {**os.environ, "KAIMEN_INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x"}
     kaimen = Path(sys.executable).with_name("kaimen")
     out = subprocess.run(
         [str(kaimen), "--help"], capture_output=True, text=True, env=env, check=True

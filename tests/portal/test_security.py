@@ -117,3 +117,51 @@ def test_register_and_reset_are_rate_limited(client, app_config):
         client.post("/account/register", {"email": "x@example.com"})
     assert client.post("/account/reset", {"email": "x@example.com"}).status_code == 429
     assert client.post("/account/register", {"email": "x@example.com"}).status_code == 429
+
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+def _redis_or_skip():
+    import os
+
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.flushdb()  # database 15 belongs to the tests
+    except redis.exceptions.ConnectionError as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is required in CI but unreachable: {error}")
+        pytest.skip(f"Redis unreachable: {error}")
+    return client
+
+
+def test_rate_limits_are_shared_between_app_servers_through_redis(database_url, tmp_path, monkeypatch):
+    """Two app servers with KAIMEN_REDIS_URL count login attempts together, in Redis."""
+    from portal import create_app
+    from tests.conftest import Client, _test_config
+
+    redis_client = _redis_or_skip()
+    monkeypatch.setenv("KAIMEN_REDIS_URL", REDIS_URL)
+    servers = []
+    for _ in range(2):
+        config = _test_config(database_url, tmp_path)
+        del config["RATELIMIT_ENABLED"]
+        config.update(RATELIMIT_LOGIN="3 per minute")
+        config.pop("RATELIMIT_STORAGE_URI", None)
+        app = create_app(config)
+        assert app.config["RATELIMIT_STORAGE_URI"] == REDIS_URL
+        servers.append(app)
+    one, two = Client(servers[0]), Client(servers[1])
+    attempt = {"email": "nobody@example.com", "password": "not the password"}
+    assert one.post("/account/login", attempt).status_code == 200
+    assert two.post("/account/login", attempt).status_code == 200
+    assert one.post("/account/login", attempt).status_code == 200
+    assert two.post("/account/login", attempt).status_code == 429
+    assert any(b"login" in key for key in redis_client.keys("*")), "the counts are not in Redis"
+    for app in servers:
+        with app.app_context():
+            from portal.extensions import db
+
+            db.engine.dispose()
