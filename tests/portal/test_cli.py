@@ -9,7 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 
 from portal import create_app
@@ -113,13 +112,17 @@ def test_secret_key_from_the_environment_wins(tmp_path, monkeypatch):
         db.engine.dispose()
 
 
-def test_sqlite_connections_have_foreign_keys_wal_and_normal_sync(app, backend):
-    if backend != "sqlite":
-        pytest.skip("SQLite pragmas")
-    with db.engine.connect() as connection:
+def test_sqlite_connections_have_foreign_keys_wal_and_normal_sync(tmp_path, monkeypatch):
+    monkeypatch.setenv("KAIMEN_INSTANCE_PATH", str(tmp_path))
+    app = create_app(
+        {"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/k.sqlite3"}
+    )
+    with app.app_context(), db.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    with app.app_context():
+        db.engine.dispose()
 
 
 def test_kaimen_console_script_lists_its_commands(tmp_path):

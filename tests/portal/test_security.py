@@ -137,7 +137,9 @@ def _redis_or_skip():
     return client
 
 
-def test_rate_limits_are_shared_between_app_servers_through_redis(database_url, tmp_path, monkeypatch):
+def test_rate_limits_are_shared_between_app_servers_through_redis(
+    database_url, tmp_path, monkeypatch
+):
     """Two app servers with KAIMEN_REDIS_URL count login attempts together, in Redis."""
     from portal import create_app
     from tests.conftest import Client, _test_config
