@@ -12,5 +12,20 @@ def init_app(app: Flask) -> None:
     """Plug complaints into the kernel: its pages and its places in the navigation."""
     app.register_blueprint(bp)
     registry = app.extensions["kaimen"]
-    registry.add_nav("complaints.index", _l("Complaints"), order=40)
-    registry.add_nav("complaints.statistics", _l("Statistics"), order=50)
+    registry.add_nav(
+        "complaints.index",
+        _l("Complaints"),
+        order=40,
+        description=_l(
+            "A complaint about an approval goes to the position responsible for it, with a "
+            "deadline for the answer and a record of how you were told."
+        ),
+    )
+    registry.add_nav(
+        "complaints.statistics",
+        _l("Statistics"),
+        order=50,
+        description=_l(
+            "Complaints received, answered on time and overdue, by department and month."
+        ),
+    )

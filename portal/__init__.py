@@ -110,7 +110,16 @@ def register_features(app: Flask) -> None:
     """
     registry = FeatureRegistry()
     app.extensions["kaimen"] = registry
-    registry.add_nav("core.catalog", _l("Catalog"), order=10)
+    registry.add_nav(
+        "core.catalog",
+        _l("Catalog"),
+        order=10,
+        description=_l(
+            "Every approval item with its eight elements: who handles it, time limits, "
+            "eligibility, materials, fees, legal basis, procedure and result; and the directory "
+            "of departments."
+        ),
+    )
     wanted = app.config.get("KAIMEN_FEATURES")
     for entry in sorted(entry_points(group="kaimen.features"), key=lambda e: e.name):
         if wanted is None or entry.name in wanted:

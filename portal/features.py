@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 @dataclass(frozen=True)
 class NavEntry:
     endpoint: str
-    label: object  # a lazy string, translated when rendered
+    label: object  # lazy strings, translated when rendered
     order: int
+    description: object = ""
 
 
 @dataclass
@@ -20,6 +21,8 @@ class FeatureRegistry:
     # Called by ``kaimen demo`` inside its transaction, in registration order.
     demo_loaders: list[Callable[[], None]] = field(default_factory=list)
 
-    def add_nav(self, endpoint: str, label: object, *, order: int) -> None:
-        self.nav.append(NavEntry(endpoint, label, order))
+    def add_nav(
+        self, endpoint: str, label: object, *, order: int, description: object = ""
+    ) -> None:
+        self.nav.append(NavEntry(endpoint, label, order, description))
         self.nav.sort(key=lambda entry: entry.order)
