@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import signal
-import sys
 import time
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import with_appcontext
 
 from portal.accounts import services as accounts
@@ -124,25 +123,30 @@ def mail_send(loop: bool, interval: float):
         nonlocal stopping
         stopping = True
 
+    previous = {}
     if loop:
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
-    while True:
-        report = dispatch_due()
-        if report.not_configured:
-            click.echo(
-                f"No SMTP server is configured (KAIMEN_MAIL_SERVER): {report.waiting} message(s) "
-                "wait in the outbox; administrators can read them at /admin/mail."
-            )
-        elif report.sent or report.retrying or report.failed or not loop:
-            click.echo(f"sent {report.sent}, will retry {report.retrying}, failed {report.failed}")
-            for line in report.errors:
-                click.echo(f"  {line}", err=True)
-        if not loop or stopping:
-            break
-        deadline = time.monotonic() + interval
-        while not stopping and time.monotonic() < deadline:
-            time.sleep(min(0.5, interval))
-    sys.stdout.flush()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            previous[signum] = signal.signal(signum, stop)
+    try:
+        while True:
+            report = dispatch_due()
+            if report.not_configured:
+                click.echo(
+                    f"No SMTP server is configured (KAIMEN_MAIL_SERVER): {report.waiting} "
+                    "message(s) wait in the outbox; administrators can read them at /admin/mail."
+                )
+            elif report.sent or report.retrying or report.failed or not loop:
+                click.echo(
+                    f"sent {report.sent}, will retry {report.retrying}, failed {report.failed}"
+                )
+                for line in report.errors:
+                    click.echo(f"  {line}", err=True)
+            if not loop or stopping:
+                break
+            deadline = time.monotonic() + interval
+            while not stopping and time.monotonic() < deadline:
+                time.sleep(min(0.2, interval))
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     db.session.remove()
-    current_app.logger.debug("mail dispatcher stopped")

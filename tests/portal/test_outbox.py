@@ -178,3 +178,31 @@ def test_cli_send_without_server_says_mail_waits(app, runner):
     result = runner.invoke(args=["mail", "send"])
     assert result.exit_code == 0
     assert "1 message(s) wait in the outbox" in result.output
+
+
+def test_cli_send_loop_keeps_delivering_until_stopped(app, runner, mail_to_smtp):
+    import os
+    import signal
+
+    queue(1)
+
+    def later():
+        with app.app_context():
+            queue_message(kind="test", to=["late@example.com"], subject="稍后", body_text="b")
+            db.session.commit()
+            db.session.remove()
+
+    timers = [
+        threading.Timer(0.5, later),
+        threading.Timer(2.0, os.kill, (os.getpid(), signal.SIGTERM)),
+    ]
+    for timer in timers:
+        timer.start()
+    result = runner.invoke(args=["mail", "send", "--loop", "--interval", "0.2"])
+    for timer in timers:
+        timer.join()
+    assert result.exit_code == 0, result.output
+    assert sorted(r.rcpt_tos[0] for r in mail_to_smtp.received) == [
+        "late@example.com",
+        "reader0@example.com",
+    ]
