@@ -22,6 +22,7 @@ from portal.errors import register_error_handlers
 from portal.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 from portal.features import FeatureRegistry
 from portal.i18n import select_locale
+from portal.models import __all__ as _kernel_models  # noqa: F401 - every kernel model registered
 from portal.resources import resource_dir
 from portal.security import load_secret_key, set_hsts, set_security_headers
 from portal.templating import register_template_helpers

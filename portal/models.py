@@ -2,6 +2,32 @@
 
 from portal.accounts.models import Role, User, UserRole
 from portal.audit import AuditEntry
+from portal.catalog.models import (
+    ApplicationForm,
+    ApprovalItem,
+    FormFormat,
+    ItemStatus,
+    ProcedureStep,
+    StepKind,
+)
+from portal.directory.models import Department, Leader, Position, StaffMember
 from portal.mail.models import MessageStatus, OutboundMessage
 
-__all__ = ["AuditEntry", "MessageStatus", "OutboundMessage", "Role", "User", "UserRole"]
+__all__ = [
+    "ApplicationForm",
+    "ApprovalItem",
+    "AuditEntry",
+    "Department",
+    "FormFormat",
+    "ItemStatus",
+    "Leader",
+    "MessageStatus",
+    "OutboundMessage",
+    "Position",
+    "ProcedureStep",
+    "Role",
+    "StaffMember",
+    "StepKind",
+    "User",
+    "UserRole",
+]
