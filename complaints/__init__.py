@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
 from complaints.views import bp
+from portal.features import ItemAction
+
+
+def complaint_action(item) -> ItemAction:
+    """Every approval item's page offers to file a complaint about it."""
+    return ItemAction(
+        _l("File a complaint about this item"),
+        url_for("complaints.index", item=item.code),
+        _l("Your complaint goes to the position responsible for the item's complaint step."),
+    )
 
 
 def init_app(app: Flask) -> None:
     """Plug complaints into the kernel: its pages and its places in the navigation."""
     app.register_blueprint(bp)
     registry = app.extensions["kaimen"]
+    registry.item_actions.append(complaint_action)
     registry.add_nav(
         "complaints.index",
         _l("Complaints"),

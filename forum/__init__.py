@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
 from forum.views import bp
+from portal.features import ItemAction
+
+
+def consultation_action(item) -> ItemAction | None:
+    """A major item's page leads to its open-door consultation (开门审批)."""
+    if not item.is_major:
+        return None
+    return ItemAction(
+        _l("Open-door consultation on this item"),
+        url_for("forum.consultations", item=item.code),
+        _l("This is a major item: the government hears the public before deciding."),
+    )
 
 
 def init_app(app: Flask) -> None:
     """Plug the forum into the kernel: its pages and its places in the navigation."""
     app.register_blueprint(bp)
     registry = app.extensions["kaimen"]
+    registry.item_actions.append(consultation_action)
     registry.add_nav(
         "forum.index",
         _l("Forum"),

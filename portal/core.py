@@ -18,11 +18,6 @@ def home():
     return render_template("core/home.html")
 
 
-@bp.route("/catalog/")
-def catalog():
-    return render_template("core/catalog.html")
-
-
 @bp.route("/language", methods=["POST"])
 def set_language():
     """Remember the chosen language in a cookie and, for a signed-in user, on the account."""

@@ -14,10 +14,20 @@ class NavEntry:
     description: object = ""
 
 
+@dataclass(frozen=True)
+class ItemAction:
+    label: object
+    url: str
+    description: object = ""
+
+
 @dataclass
 class FeatureRegistry:
     features: list[str] = field(default_factory=list)
     nav: list[NavEntry] = field(default_factory=list)
+    # Links offered on an approval item's page: callables item -> ItemAction | None
+    # (complaints: "file a complaint about this item"; forum: "its consultation").
+    item_actions: list[Callable[[object], ItemAction | None]] = field(default_factory=list)
     # Called by ``kaimen demo`` inside its transaction, in registration order.
     demo_loaders: list[Callable[[], None]] = field(default_factory=list)
 

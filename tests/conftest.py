@@ -47,17 +47,29 @@ def _postgres_reachable() -> str | None:
     return None
 
 
-def _reset_postgres_schema() -> None:
+def _postgres_schema_url() -> tuple[str, str]:
+    """A schema of this test process's own, so that several test runs can share the database."""
+    schema = f"kaimen_test_{os.getpid()}"
     engine = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
-        connection.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
-        connection.execute(sa.text("CREATE SCHEMA public"))
+        connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    engine.dispose()
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    return schema, f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+
+
+def _drop_postgres_schema(schema: str) -> None:
+    engine = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
     engine.dispose()
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def database_url(request, tmp_path_factory) -> Iterator[str]:
     """A database brought to the newest migration, once per backend per test session."""
+    schema = None
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'kaimen.sqlite3'}"
     else:
@@ -66,8 +78,7 @@ def database_url(request, tmp_path_factory) -> Iterator[str]:
             if required("KAIMEN_REQUIRE_POSTGRES"):
                 pytest.fail(f"PostgreSQL is required here but unreachable: {problem}")
             pytest.skip(f"PostgreSQL unreachable: {problem}")
-        _reset_postgres_schema()
-        url = POSTGRES_URL
+        schema, url = _postgres_schema_url()
     app = create_app(_test_config(url, tmp_path_factory.mktemp("instance")))
     with app.app_context():
         from flask_migrate import upgrade
@@ -75,6 +86,8 @@ def database_url(request, tmp_path_factory) -> Iterator[str]:
         upgrade()
         db.engine.dispose()
     yield url
+    if schema:
+        _drop_postgres_schema(schema)
 
 
 def _test_config(url: str, instance) -> dict:
@@ -111,8 +124,8 @@ def app_config() -> dict:
 
 @pytest.fixture
 def app(database_url, app_config, tmp_path):
-    application = create_app({**_test_config(database_url, tmp_path), **app_config})
-    application.config["KAIMEN_TEST_INSTANCE"] = str(tmp_path)
+    config = {**_test_config(database_url, tmp_path), "KAIMEN_INSTANCE_PATH": str(tmp_path)}
+    application = create_app({**config, **app_config})
     with application.app_context():
         yield application
         db.session.remove()
@@ -143,6 +156,8 @@ class Client:
     def _send(self, method: str, *args, **kwargs):
         with self.app.app_context():
             response = getattr(self.http, method)(*args, **kwargs)
+            response.get_data()  # read a streamed body (a download) so the file can be closed
+            response.close()
         if has_app_context():
             db.session.expire_all()
         return response
@@ -211,6 +226,35 @@ def officer(app) -> User:
 @pytest.fixture
 def admin(app) -> User:
     return make_user("admin@example.com", name="管理员丁", roles={Role.ADMIN})
+
+
+class QueryCounter:
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as counter: ...`` counts the SQL statements the block runs."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def counting():
+        counter = QueryCounter()
+        sa.event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", counter)
+
+    return counting
 
 
 # --- a real SMTP server ---------------------------------------------------------------------

@@ -23,7 +23,7 @@ def test_features_plug_in_through_entry_points(app):
     assert registry.features == ["complaints", "forum"]
     endpoints = [entry.endpoint for entry in registry.nav]
     assert endpoints == [
-        "core.catalog",
+        "catalog.index",
         "forum.index",
         "forum.consultations",
         "complaints.index",
