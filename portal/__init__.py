@@ -14,10 +14,15 @@ from flask_babel import lazy_gettext as _l
 from portal.accounts.loader import load_user
 from portal.accounts.views import bp as accounts_bp
 from portal.admin.views import bp as admin_bp
+from portal.catalog import indexing
+from portal.catalog.admin_views import bp as catalog_admin_bp
+from portal.catalog.views import bp as catalog_bp
 from portal.commands import register_commands
 from portal.config import Config
 from portal.core import bp as core_bp
 from portal.db import configure_sqlite
+from portal.directory.admin_views import bp as directory_admin_bp
+from portal.directory.views import bp as directory_bp
 from portal.errors import register_error_handlers
 from portal.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 from portal.features import FeatureRegistry
@@ -32,15 +37,17 @@ __all__ = ["create_app"]
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the Kaimen application: settings from the environment, then ``config`` over them."""
+    config = dict(config or {})
     app = Flask(
         "portal",
         template_folder=str(resource_dir("templates")),
         static_folder=str(Path(__file__).parent / "static"),
-        instance_path=os.environ.get("KAIMEN_INSTANCE_PATH") or None,
+        instance_path=config.get("KAIMEN_INSTANCE_PATH")
+        or os.environ.get("KAIMEN_INSTANCE_PATH")
+        or None,
     )
     app.config.update(Config.from_env())
-    if config:
-        app.config.update(config)
+    app.config.update(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         database = Path(app.instance_path) / "kaimen.sqlite3"
@@ -62,6 +69,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
+    indexing.install()
     migrate.init_app(
         app, db, directory=str(resource_dir("migrations")), render_as_batch=True, compare_type=True
     )
@@ -101,6 +109,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(catalog_bp)
+    app.register_blueprint(directory_bp)
+    app.register_blueprint(catalog_admin_bp)
+    app.register_blueprint(directory_admin_bp)
 
 
 def register_features(app: Flask) -> None:
@@ -112,7 +124,7 @@ def register_features(app: Flask) -> None:
     registry = FeatureRegistry()
     app.extensions["kaimen"] = registry
     registry.add_nav(
-        "core.catalog",
+        "catalog.index",
         _l("Catalog"),
         order=10,
         description=_l(

@@ -83,6 +83,10 @@ class Config:
     KAIMEN_BASE_URL = "http://127.0.0.1:5000"
     KAIMEN_HTTPS = False
 
+    # Uploads: the largest application form (WORD/PDF) and leader photo accepted, in bytes.
+    KAIMEN_FORM_MAX_BYTES = 10 * 1024 * 1024
+    KAIMEN_PHOTO_MAX_BYTES = 5 * 1024 * 1024
+
     # Feature packages to load (entry points of the group ``kaimen.features``); None = all installed.
     KAIMEN_FEATURES: list[str] | None = None
 

@@ -64,3 +64,24 @@ def configure_sqlite(engine: sa.Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
+
+
+# portal.search's FTS5 table and its shadow tables: SQLite only, created by the migration, not
+# part of the metadata.
+_SQLITE_ONLY_TABLES = frozenset(
+    ["search_fts"]
+    + [f"search_fts_{suffix}" for suffix in ("data", "idx", "content", "docsize", "config")]
+)
+
+
+def include_object(object, name, type_, reflected, compare_to) -> bool:
+    """Alembic's filter: leave out what exists on one database only by design.
+
+    That is the FTS5 tables on SQLite, and GIN indexes (declared for PostgreSQL only) where the
+    database has none. tests/portal/test_search.py checks that both are there and used.
+    """
+    if type_ == "table" and reflected and compare_to is None:
+        return name not in _SQLITE_ONLY_TABLES
+    if type_ == "index" and not reflected and compare_to is None:
+        return object.dialect_kwargs.get("postgresql_using") != "gin"
+    return True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_login import current_user
 
 LANGUAGE_COOKIE = "kaimen_lang"
@@ -23,7 +23,9 @@ def supported_locale(value: str | None) -> str | None:
 
 
 def select_locale() -> str:
-    """The reader's choice (cookie, then account); otherwise Chinese."""
+    """The reader's choice (cookie, then account); otherwise Chinese (also outside a request: CLI)."""
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = supported_locale(request.cookies.get(LANGUAGE_COOKIE))
     if chosen:
         return chosen

@@ -12,6 +12,7 @@ from portal.catalog.models import (
 )
 from portal.directory.models import Department, Leader, Position, StaffMember
 from portal.mail.models import MessageStatus, OutboundMessage
+from portal.search import SearchDocument
 
 __all__ = [
     "ApplicationForm",
@@ -26,6 +27,7 @@ __all__ = [
     "Position",
     "ProcedureStep",
     "Role",
+    "SearchDocument",
     "StaffMember",
     "StepKind",
     "User",

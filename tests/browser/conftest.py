@@ -87,7 +87,7 @@ def _live_config(database: Path) -> dict:
 def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     """Kaimen served by Werkzeug on 127.0.0.1:<free port> in a daemon thread, for the whole session."""
     root = tmp_path_factory.mktemp("live")
-    app = create_app(_live_config(root / "kaimen.sqlite3"))
+    app = create_app({**_live_config(root / "kaimen.sqlite3"), "KAIMEN_INSTANCE_PATH": str(root)})
     with app.app_context():
         from flask_migrate import upgrade
 
