@@ -65,7 +65,7 @@ _WORD_BLOCK = """
 WORDS = _WORD_BLOCK.split()
 
 
-TAIL_SIZE = 5_000  # rarer words: names of places, firms, streets; each in ~1 of 4,000 texts
+TAIL_SIZE = 5_000  # rarer words: names of places, firms, streets; each in ~1 of 4,500 texts
 TAIL_SHARE = 0.05
 
 
@@ -78,7 +78,7 @@ class Corpus:
         self.tail = ["".join(self.rng.sample(han, 2)) for _ in range(TAIL_SIZE)]
         self.absent = ["".join(self.rng.sample(han, 2)) for _ in range(1_000)]
         # Zipf–Mandelbrot over the common words (the commonest is ~2.6% of all words, in about
-        # half the texts), then the tail with an even share.
+        # 40% of the texts), then the tail with an even share.
         head = [1 / (rank + 10) for rank in range(1, len(WORDS) + 1)]
         scale = (1 - TAIL_SHARE) / sum(head)
         weights = [w * scale for w in head] + [TAIL_SHARE / TAIL_SIZE] * TAIL_SIZE

@@ -111,9 +111,7 @@ def _clean_one(name: str, spec: Field, value: Any, length: int | None, error: ty
     if length is not None and len(text) > length:
         raise error(_("%(field)s: at most %(max)d characters.", field=label, max=length), name)
     if spec.kind == "phone" and len(text) < MIN_PHONE:
-        raise error(
-            _("%(field)s: at least %(min)d characters.", field=label, min=MIN_PHONE), name
-        )
+        raise error(_("%(field)s: at least %(min)d characters.", field=label, min=MIN_PHONE), name)
     if spec.kind == "code" and not CODE_PATTERN.match(text):
         raise error(
             _(
@@ -136,11 +134,7 @@ def _whole_number(name: str, spec: Field, value: Any, error: type[EditError]) ->
     if isinstance(value, str) and value.strip().isdigit() and value.strip().isascii():
         value = int(value.strip())
     limit = MAX_DAYS if spec.kind == "days" else MAX_NUMBER
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int)
-        or not spec.minimum <= value <= limit
-    ):
+    if isinstance(value, bool) or not isinstance(value, int) or not spec.minimum <= value <= limit:
         raise error(str(number_message(spec)), name)
     return value
 

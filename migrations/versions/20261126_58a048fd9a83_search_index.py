@@ -41,7 +41,7 @@ SQLITE_FTS = [
 def upgrade():
     postgres = op.get_bind().dialect.name == "postgresql"
     op.create_table('search_documents',
-    # The id is computed (portal.search.document_key); on SQLite INTEGER makes it the rowid.
+    # The id is computed (portal.search._document_key); on SQLite INTEGER makes it the rowid.
     sa.Column('id', sa.BigInteger() if postgres else sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('doc_type', sa.String(length=32), nullable=False),
     sa.Column('doc_id', sa.Integer(), nullable=False),

@@ -30,6 +30,7 @@ from portal.catalog.submission_export import (
     department_record,
     dumps,
     export_department,
+    in_display_order,
     item_record,
     person_record,
     position_record,
@@ -44,6 +45,7 @@ from portal.catalog.submission_validate import (
 )
 from portal.db import utcnow
 from portal.directory.models import Department, Leader, Position, StaffMember
+from portal.editing import plain_text
 from portal.extensions import db
 
 __all__ = [
@@ -140,7 +142,8 @@ def import_submission(
 
 
 def _text(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
+    """Text as the editor stores it too: trimmed, ``\n`` line breaks (see portal.editing)."""
+    return plain_text(value) if isinstance(value, str) else value
 
 
 def _email(value: str | None) -> str | None:
@@ -172,6 +175,10 @@ class _Wanted:
         self.department["default_complaint_position"] = _text(
             department.get("default_complaint_position")
         )
+        # Absent: the department keeps its place in the portal's lists (the file's own lists
+        # are ordered by where their entries stand).
+        order = department.get("sort_order")
+        self.department["sort_order"] = None if order is None else int(order)
         self.leaders = [
             {**{key: _text(entry[key]) for key in LEADER_COLUMNS}, "sort_order": index}
             for index, entry in enumerate(data["leaders"])
@@ -196,8 +203,8 @@ class _Wanted:
     @staticmethod
     def _item(entry: dict[str, Any]) -> tuple[dict[str, Any], dict[StepKind, dict[str, Any]]]:
         record: dict[str, Any] = {
-            "code": entry["code"].strip(),
-            "name": entry["name"].strip(),
+            "code": _text(entry["code"]),
+            "name": _text(entry["name"]),
             "published": bool(entry.get("published", False)),
             "major": bool(entry.get("major", False)),
         }
@@ -209,7 +216,7 @@ class _Wanted:
         steps = {}
         for step in entry["steps"]:
             kind = StepKind(step["kind"])
-            wanted: dict[str, Any] = {"kind": kind.value, "position": step["position"].strip()}
+            wanted: dict[str, Any] = {"kind": kind.value, "position": _text(step["position"])}
             for key in STEP_COLUMNS:
                 value = step.get(key)
                 if key in DAY_KEYS:
@@ -232,6 +239,24 @@ def _item_changes(old, old_steps, new, new_steps) -> dict[str, list[Any]]:
             for key, pair in _diff(before, after).items():
                 changes[f"steps.{kind.value}.{key}"] = pair
     return changes
+
+
+class _Order:
+    """The display order of a department's leaders, staff or positions against the file's.
+
+    The file gives the order by where each entry stands; the database by ``sort_order`` (which
+    the editor sets freely: 5, 3, 10) and then id. An entry's ``sort_order`` is compared as its
+    place in that order, and written — for everyone, as 0, 1, 2… — only when the order differs.
+    """
+
+    def __init__(self, objects: Iterable[Any], key: Callable[[Any], str], wanted: list[str]):
+        ordered = in_display_order(objects)
+        self.place = {id(obj): index for index, obj in enumerate(ordered)}
+        changed = [key(obj) for obj in ordered] != wanted
+        self.columns: tuple[str, ...] = ("sort_order",) if changed else ()
+
+    def record(self, obj: Any, record: dict[str, Any]) -> dict[str, Any]:
+        return {**record, "sort_order": self.place[id(obj)]}
 
 
 class _Sync:
@@ -280,6 +305,8 @@ class _Sync:
     def sync_department(self) -> None:
         wanted = self.wanted.department
         old = department_record(self.department) if self.department else None
+        if wanted["sort_order"] is None:
+            wanted["sort_order"] = old["sort_order"] if old else 0
         changes = _diff(old, wanted)
         report = self.report
         report.department = wanted["code"]
@@ -290,9 +317,7 @@ class _Sync:
         if self.department is None:
             self.department = Department()
             db.session.add(self.department)
-        for key in DEPARTMENT_COLUMNS:
-            if getattr(self.department, key) != wanted[key]:
-                setattr(self.department, key, wanted[key])
+        self._assign(self.department, wanted, (*DEPARTMENT_COLUMNS, "sort_order"))
         if changes:
             action = "create" if old is None else "update"
             self.note(f"directory.department.{action}", "department", self.department, changes)
@@ -300,14 +325,17 @@ class _Sync:
     def sync_people(self, model: type, wanted: list[dict[str, Any]], out: Changes) -> dict:
         """Leaders (keyed by name) or staff (by email, in any case): add, update, remove."""
         section, columns, key, fold, noun, subject = PEOPLE[model]
+        people = getattr(self.department, section) if self.department else []
+        order = _Order(people, lambda p: fold(getattr(p, key)), [fold(r[key]) for r in wanted])
         existing: dict[str, Any] = {}
-        for person in getattr(self.department, section) if self.department else []:
+        for person in people:
             existing.setdefault(fold(getattr(person, key)), person)
         kept: dict[str, Any] = {}
         for record in wanted:
             name = record[key]
             person = existing.pop(fold(name), None)
-            changes = _diff(person_record(person, columns) if person else None, record)
+            old = order.record(person, person_record(person, columns)) if person else None
+            changes = _diff(old, record)
             action = "create" if person is None else "update"
             if person is None:
                 out.created.append(name)
@@ -317,7 +345,7 @@ class _Sync:
                 if person is None:
                     person = model(department=self.department)
                     db.session.add(person)
-                self._assign(person, record, (*columns, "sort_order"))
+                self._assign(person, record, (*columns, *order.columns))
                 if changes:
                     self.note(f"directory.{noun}.{action}", subject, person, changes)
             kept[fold(name)] = person
@@ -338,12 +366,15 @@ class _Sync:
             self.removed.append((section, obj))
 
     def sync_positions(self, staff: dict[str, StaffMember]) -> dict[str, Position]:
-        existing = {p.code: p for p in self.department.positions} if self.department else {}
+        positions = self.department.positions if self.department else []
+        order = _Order(positions, lambda p: p.code, [r["code"] for r in self.wanted.positions])
+        existing = {p.code: p for p in positions}
         kept: dict[str, Position] = {}
         out = self.report.positions
         for record in self.wanted.positions:
             position = existing.pop(record["code"], None)
-            changes = _diff(position_record(position) if position else None, record)
+            old = order.record(position, position_record(position)) if position else None
+            changes = _diff(old, record)
             action = "create" if position is None else "update"
             if position is None:
                 out.created.append(record["code"])
@@ -353,7 +384,7 @@ class _Sync:
                 if position is None:
                     position = Position(department=self.department)
                     db.session.add(position)
-                self._assign(position, record, (*POSITION_COLUMNS, "sort_order"))
+                self._assign(position, record, (*POSITION_COLUMNS, *order.columns))
                 holder = staff[record["holder"]] if record["holder"] else None
                 deputy = staff[record["deputy"]] if record["deputy"] else None
                 if position.holder is not holder:

@@ -66,6 +66,7 @@ def department_record(department: Department) -> dict[str, Any]:
     record = {key: getattr(department, key) for key in DEPARTMENT_COLUMNS}
     default = department.default_complaint_position
     record["default_complaint_position"] = default.code if default else None
+    record["sort_order"] = department.sort_order
     return record
 
 
@@ -136,7 +137,7 @@ def export_department(department: Department) -> dict[str, Any]:
     if record["default_complaint_position"] is None:
         del record["default_complaint_position"]
     positions = []
-    for position in _in_order(department.positions):
+    for position in in_display_order(department.positions):
         entry = position_record(position)
         del entry["sort_order"]
         positions.append({key: value for key, value in entry.items() if value is not None})
@@ -145,17 +146,20 @@ def export_department(department: Department) -> dict[str, Any]:
         "format": FORMAT,
         "department": record,
         "leaders": [
-            {key: getattr(p, key) for key in LEADER_COLUMNS} for p in _in_order(department.leaders)
+            {key: getattr(p, key) for key in LEADER_COLUMNS}
+            for p in in_display_order(department.leaders)
         ],
         "staff": [
-            {key: getattr(p, key) for key in STAFF_COLUMNS} for p in _in_order(department.staff)
+            {key: getattr(p, key) for key in STAFF_COLUMNS}
+            for p in in_display_order(department.staff)
         ],
         "positions": positions,
         "items": [_export_item(item) for item in items],
     }
 
 
-def _in_order(objects: Iterable[Any]) -> list[Any]:
+def in_display_order(objects: Iterable[Any]) -> list[Any]:
+    """Leaders, staff or positions as the portal lists them: the file's order."""
     return sorted(objects, key=lambda obj: (obj.sort_order, obj.id or 0))
 
 
@@ -186,8 +190,14 @@ class _Dumper(yaml.SafeDumper):
         return True  # the reader refuses aliases: write repeated values out in full
 
 
+# Line breaks YAML would fold into "\n" inside a block or plain scalar: written as escapes.
+_OTHER_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
+
+
 def _represent_text(dumper: yaml.SafeDumper, value: str):
     style = "|" if "\n" in value else None
+    if any(mark in value for mark in _OTHER_BREAKS):
+        style = '"'
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 

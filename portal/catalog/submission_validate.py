@@ -22,6 +22,7 @@ from jsonschema import Draft202012Validator, ValidationError
 
 from portal.catalog.models import STEP_LABELS, StepKind
 from portal.catalog.submission_parse import Located, Path
+from portal.editing import MIN_PHONE
 from portal.resources import resource_dir
 
 FORMAT = "kaimen-submission/1"
@@ -381,6 +382,14 @@ def _rule_errors(located: Located, file: str) -> list[SubmissionError]:
         except EmailNotValidError:
             error(path, _("not a valid email address: %(value)s", value=shown(value)))
 
+    def check_phone(path: Path, value: Any) -> None:
+        # The schema counts the characters as written; what is kept is trimmed, as in the editor.
+        if isinstance(value, str) and len(value) >= MIN_PHONE > len(value.strip()):
+            error(
+                path,
+                _("%(label)s is too short (got %(value)s)", label=_label(path), value=shown(value)),
+            )
+
     def unique(section: str, key: str, normalise, twice) -> set[str]:
         first: dict[str, int] = {}
         for index, entry in entries(data, section):
@@ -400,6 +409,16 @@ def _rule_errors(located: Located, file: str) -> list[SubmissionError]:
         for index, entry in entries(data, section):
             if "email" in entry:
                 check_email((section, index, "email"), entry["email"])
+            check_phone((section, index, "office_phone"), entry.get("office_phone"))
+    if isinstance(department, dict):
+        for key in ("public_phone", "supervision_phone"):
+            check_phone(("department", key), department.get(key))
+    for index, item in entries(data, "items"):
+        agency = item.get("agency")
+        if isinstance(agency, dict):
+            check_phone(("items", index, "agency", "phone"), agency.get("phone"))
+        for step_index, step in entries(item, "steps"):
+            check_phone(("items", index, "steps", step_index, "phone"), step.get("phone"))
 
     unique(
         "leaders",

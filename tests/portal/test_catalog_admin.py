@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from portal import uploads
 from portal.accounts.models import Role
@@ -175,6 +176,16 @@ def test_admin_creates_a_draft_item_then_publishes_it_with_an_audited_diff(clien
         is_major="y",
         reason="按新条例修订",
     )
+    # Not without the steps a published item needs: the page says which are missing.
+    client.post("/language", {"locale": "en", "next": "/"})
+    refused = client.post(f"/admin/catalog/items/{item.id}", edited)
+    assert refused.status_code == 422
+    assert "no acceptance step and no complaint step" in text(refused)
+    assert 'href="#published"' in text(refused)  # the summary leads to the checkbox
+    steps = f"/admin/catalog/items/{item.id}/steps"
+    assert "Missing: Acceptance, Complaint." in text(client.get(steps))
+    add_acceptance_and_complaint(client, item.id, world.position.id)
+    assert "Missing:" not in text(client.get(steps))
     assert client.post(f"/admin/catalog/items/{item.id}", edited).status_code == 302
     db.session.refresh(item)
     assert item.status == ItemStatus.PUBLISHED and item.published_at is not None and item.is_major
@@ -192,6 +203,18 @@ def test_admin_creates_a_draft_item_then_publishes_it_with_an_audited_diff(clien
     client.post(f"/admin/catalog/items/{item.id}", edited)
     db.session.refresh(item)
     assert item.published_at == first_published
+
+
+def add_acceptance_and_complaint(client, item_id: int, position_id: int) -> None:
+    base = f"/admin/catalog/items/{item_id}/steps/new"
+    acceptance = {"kind": "acceptance", "position": str(position_id), "time_limit_days": "1"}
+    assert client.post(base, acceptance).status_code == 302
+    complaint = {
+        "kind": "complaint", "position": str(position_id), "time_limit_days": "15",
+        "complaint_channels": "来信、来电", "complaint_phone": "0999-8800 2099",
+        "notification_method": "电话告知", "notification_time_limit_days": "3",
+    }  # fmt: skip
+    assert client.post(base, complaint).status_code == 302
 
 
 def test_item_form_refuses_a_fractional_time_limit(client, admin, world):
@@ -502,3 +525,136 @@ def test_add_form_refuses_anything_but_word_and_pdf_and_keeps_no_file(app, world
         with pytest.raises(catalog.CatalogError, match="WORD"):
             catalog.add_form(world.item, title="x", filename="x.pdf", data=data, actor=None)
     assert len(list((instance / "uploads" / "forms").iterdir())) == 1  # the world's own
+
+
+# --- the rules the submission format has too ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "missing",
+    [
+        "complaint_channels",
+        "complaint_phone",
+        "notification_method",
+        "notification_time_limit_days",
+    ],
+)
+def test_the_complaint_step_needs_channels_phone_and_how_and_when_to_tell(
+    client, admin, world, missing
+):
+    client.login(admin.email)
+    complaint = world.item.step(StepKind.COMPLAINT)
+    data = {
+        "position": str(complaint.position_id), "time_limit_days": "15",
+        "complaint_channels": "来信", "complaint_phone": "0999-8800 1099",
+        "notification_method": "电话", "notification_time_limit_days": "3", missing: "",
+    }  # fmt: skip
+    response = client.post(f"/admin/catalog/steps/{complaint.id}", data)
+    assert response.status_code == 422
+    assert f'id="{missing}-error"' in text(response)
+    db.session.refresh(complaint)
+    assert complaint.complaint_channels and complaint.notification_time_limit_days == 3
+    # Nor can a new complaint step be added without it.
+    draft = make_item(world.department, code="LJ-D-001", published=False)
+    db.session.delete(draft.step(StepKind.COMPLAINT))
+    db.session.commit()
+    response = client.post(
+        f"/admin/catalog/items/{draft.id}/steps/new", {**data, "kind": "complaint"}
+    )
+    assert response.status_code == 422 and f'id="{missing}-error"' in text(response)
+    with pytest.raises(catalog.CatalogError) as refused:
+        catalog.add_step(
+            draft, kind="complaint", position=world.position, actor=None, time_limit_days=1
+        )
+    assert refused.value.field == "complaint_channels"
+
+
+def test_a_published_item_keeps_its_acceptance_and_complaint_steps(client, admin, world):
+    client.login(admin.email)
+    client.post("/language", {"locale": "en", "next": "/"})
+    steps = f"/admin/catalog/items/{world.item.id}/steps"
+    page = text(client.get(steps))
+    assert "Remove the Review step" in page and "Remove the Complaint step" not in page
+    for kind in (StepKind.ACCEPTANCE, StepKind.COMPLAINT):
+        step_id = world.item.step(kind).id
+        response = client.post(f"/admin/catalog/steps/{step_id}/delete")
+        assert response.status_code == 302
+        assert "cannot be removed while the item is published" in text(client.get(steps))
+        assert db.session.get(ProcedureStep, step_id) is not None
+    # As a draft it may lose them, and then it cannot be published again until it has them.
+    catalog.update_item(world.item, actor=admin, status=ItemStatus.DRAFT)
+    db.session.commit()
+    complaint = world.item.step(StepKind.COMPLAINT).id
+    assert client.post(f"/admin/catalog/steps/{complaint}/delete").status_code == 302
+    assert db.session.get(ProcedureStep, complaint) is None
+    db.session.expire_all()
+    item = db.session.get(ApprovalItem, world.item.id)
+    with force_locale("en"), pytest.raises(catalog.CatalogError) as refused:
+        catalog.update_item(item, actor=admin, status=ItemStatus.PUBLISHED)
+    assert refused.value.field == "status" and "no Complaint step" in str(refused.value)
+    assert audit_entries("catalog.step.delete")[-1].data["kind"] == "complaint"
+
+
+def test_a_new_item_is_a_draft_and_cannot_be_created_published(client, admin, world):
+    client.login(admin.email)
+    assert 'name="published"' not in text(client.get("/admin/catalog/items/new"))
+    response = client.post(
+        "/admin/catalog/items/new", item_data(world.department.id, published="y")
+    )
+    assert response.status_code == 302
+    created = db.session.scalar(sa.select(ApprovalItem).where(ApprovalItem.code == "LJ-JT-009"))
+    assert created.status == ItemStatus.DRAFT
+    with pytest.raises(catalog.CatalogError) as refused:
+        catalog.create_item(
+            world.department,
+            actor=None,
+            status=ItemStatus.PUBLISHED,
+            **{
+                key: value
+                for key, value in item_data(world.department.id, code="LJ-JT-010").items()
+                if key != "department"
+            },
+        )
+    assert refused.value.field == "status"
+
+
+def test_conditions_belong_to_any_step(client, admin, world):
+    client.login(admin.email)
+    review = world.step
+    page = text(client.get(f"/admin/catalog/steps/{review.id}"))
+    assert 'name="conditions"' in page
+    data = {"position": str(review.position_id), "time_limit_days": "2", "conditions": "现场核查"}
+    assert client.post(f"/admin/catalog/steps/{review.id}", data).status_code == 302
+    db.session.refresh(review)
+    assert review.conditions == "现场核查"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("total_time_limit_days", "0"), ("agency_phone", "12"), ("agency_phone", " 1 ")],
+)
+def test_the_item_form_refuses_what_the_submission_format_refuses(
+    client, admin, world, field, value
+):
+    client.login(admin.email)
+    response = client.post(
+        f"/admin/catalog/items/{world.item.id}",
+        item_data(world.department.id, code=world.item.code, published="y", **{field: value}),
+    )
+    assert response.status_code == 422
+    assert f'id="{field}-error"' in text(response)
+    db.session.refresh(world.item)
+    assert world.item.total_time_limit_days == 20
+
+
+def test_text_is_stored_with_plain_line_breaks(client, admin, world):
+    client.login(admin.email)
+    data = item_data(
+        world.department.id,
+        code=world.item.code,
+        published="y",
+        materials="1. 申请表\r\n2. 执照\r\n",
+    )
+    assert client.post(f"/admin/catalog/items/{world.item.id}", data).status_code == 302
+    db.session.refresh(world.item)
+    assert world.item.materials == "1. 申请表\n2. 执照"

@@ -6,6 +6,7 @@ import io
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 from PIL import Image
 
 from portal import uploads
@@ -249,8 +250,9 @@ def test_a_too_large_photo_is_refused(client, admin, world, app):
 def test_services_refuse_what_would_break_routing(app, world):
     other = make_department("lj-other", "临江市其他局")
     position, holder = world.department.positions[0], world.department.staff[0]
-    with pytest.raises(directory.DirectoryError, match="deputy"):
+    with pytest.raises(directory.DirectoryError) as refused:
         directory.hand_over_position(position, None, holder, None, "x")
+    assert refused.value.field == "deputy"
     with pytest.raises(directory.DirectoryError) as refused:
         directory.hand_over_position(position, other.staff[0], None, None, "x")
     assert refused.value.field == "holder"
@@ -259,7 +261,7 @@ def test_services_refuse_what_would_break_routing(app, world):
             world.department, actor=None, default_complaint_position=other.positions[0]
         )
     assert refused.value.field == "default_complaint_position"
-    with pytest.raises(directory.DirectoryError, match="Procedure steps"):
+    with force_locale("en"), pytest.raises(directory.DirectoryError, match="Procedure steps"):
         directory.delete_position(world.department.positions[1], actor=None)
     # A vacant position is fine; handing it back records both moves.
     assert directory.hand_over_position(position, None, None, None, "调离")
@@ -286,3 +288,26 @@ def test_linking_and_unlinking_an_account_is_audited(app, world):
         "account": ["zhou@example.com", None]
     }
     assert directory.update_staff(member, actor=None, title=member.title) == {}
+
+
+def test_phones_have_at_least_three_characters_as_in_submission_files(client, admin, world):
+    client.login(admin.email)
+    response = client.post("/admin/catalog/departments/new", {**DEPARTMENT, "public_phone": "12"})
+    assert response.status_code == 422 and 'id="public_phone-error"' in text(response)
+    for update in (directory.update_leader, directory.update_staff):
+        person = world.leader if update is directory.update_leader else world.staff
+        with pytest.raises(directory.DirectoryError) as refused:
+            update(person, actor=None, office_phone=" 12 ")
+        assert refused.value.field == "office_phone"
+    assert directory.update_leader(world.leader, actor=None, office_phone="110") == {
+        "office_phone": ["0999-8800 1010", "110"]
+    }
+
+
+def test_photo_changes_are_audited_as_leader_actions(app, world, instance):
+    directory.set_leader_photo(world.leader, png((30, 40)), None)
+    directory.remove_leader_photo(world.leader, None)
+    assert [e.subject_id for e in audit_entries("directory.leader.set_photo")] == [world.leader.id]
+    assert [e.subject_id for e in audit_entries("directory.leader.remove_photo")] == [
+        world.leader.id
+    ]
