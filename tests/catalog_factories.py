@@ -39,7 +39,12 @@ def make_department(code: str = "lj-sthjj", name: str = "临江市生态环境�
     )  # fmt: skip
     department.staff += [holder, deputy]
     for index, (pcode, pname) in enumerate(
-        [("window", "受理窗口岗"), ("review", "审核岗"), ("decision", "审定岗"), ("complaints", "投诉受理岗")]
+        [
+            ("window", "受理窗口岗"),
+            ("review", "审核岗"),
+            ("decision", "审定岗"),
+            ("complaints", "投诉受理岗"),
+        ]
     ):
         department.positions.append(
             Position(

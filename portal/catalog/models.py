@@ -72,7 +72,9 @@ class ApprovalItem(Base):
     department_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("departments.id", ondelete="RESTRICT")
     )  # 受理部门
-    status: so.Mapped[ItemStatus] = so.mapped_column(_enum(ItemStatus, 16), default=ItemStatus.DRAFT)
+    status: so.Mapped[ItemStatus] = so.mapped_column(
+        _enum(ItemStatus, 16), default=ItemStatus.DRAFT
+    )
     is_major: so.Mapped[bool] = so.mapped_column(default=False)  # 重大事项: open to consultation
     # The eight elements.
     agency_name: so.Mapped[str] = so.mapped_column(sa.String(200))  # 办理机构 全称
