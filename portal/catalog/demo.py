@@ -7,19 +7,21 @@ PDF and in WORD. Running it again changes nothing.
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from PIL import Image, ImageDraw
 
 from portal.accounts import services as accounts
 from portal.catalog.models import ApprovalItem, ItemStatus
 from portal.catalog.sample_forms import make_docx, make_pdf
 from portal.catalog.services import add_form
 from portal.catalog.submission import import_submission
-from portal.directory.models import StaffMember
-from portal.directory.services import update_staff
+from portal.directory.models import Leader, StaffMember
+from portal.directory.services import set_leader_photo, update_staff
 from portal.extensions import db
 
 DATA_DIR = Path(__file__).parent / "demo_data"
@@ -45,6 +47,7 @@ def load_catalog_demo(actor=None, *, officer_email: str | None = None) -> None:
             problems = "\n".join(f"  {error}" for error in report.errors)
             raise RuntimeError(f"demo file {path.name} does not import:\n{problems}")
     _add_missing_forms(actor)
+    _add_missing_portraits(actor)
     if officer_email:
         _link_officer(officer_email, actor)
 
@@ -87,6 +90,27 @@ def form_lines(item: ApprovalItem) -> list[str]:
         "",
         f"（演示表格：临江市为虚构城市，本表仅供开门（Kaimen）演示使用。审批总时限 {item.total_time_limit_days} 个工作日。）",
     ]
+
+
+def portrait(seed: int) -> bytes:
+    """A plain drawn silhouette (no real face) for a fictitious leader: head and shoulders."""
+    palette = [(70, 110, 150), (120, 90, 140), (60, 130, 110), (150, 100, 70), (90, 100, 120)]
+    background = palette[seed % len(palette)]
+    image = Image.new("RGB", (240, 320), background)
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((75, 60, 165, 160), fill=(235, 235, 235))
+    draw.ellipse((30, 180, 210, 400), fill=(235, 235, 235))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def _add_missing_portraits(actor) -> None:
+    leaders = db.session.scalars(
+        sa.select(Leader).where(Leader.photo.is_(None)).order_by(Leader.id)
+    ).all()
+    for leader in leaders:
+        set_leader_photo(leader, portrait(leader.id), actor)
 
 
 def _add_missing_forms(actor) -> None:

@@ -134,6 +134,10 @@ def test_demo_fills_the_directory(demo):
     for department in departments:
         assert department.default_complaint_position is not None, department.code
         assert len(department.leaders) >= 2 and len(department.staff) >= 4
+        for leader in department.leaders:
+            # A drawn silhouette, stored as a metadata-free JPEG thumbnail.
+            assert leader.photo, leader.name
+            assert uploads.path_for("photos", leader.photo).read_bytes()[:3] == b"\xff\xd8\xff"
         for position in department.positions:
             assert position.holder is not None, (department.code, position.code)
             assert position.holder.department_id == department.id
