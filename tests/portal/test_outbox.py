@@ -206,3 +206,22 @@ def test_cli_send_loop_keeps_delivering_until_stopped(app, runner, mail_to_smtp)
         "late@example.com",
         "reader0@example.com",
     ]
+
+
+def test_a_silent_server_times_out_instead_of_hanging(app):
+    """A server that accepts the connection but never greets: the dispatcher gives up in time."""
+    import socket
+    import time
+
+    [row] = queue()
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=silent.getsockname()[1], MAIL_TIMEOUT=0.5)
+        started = time.monotonic()
+        report = dispatch_due()
+        elapsed = time.monotonic() - started
+    assert report.retrying == 1
+    assert elapsed < 5
+    db.session.expire_all()
+    assert "timed out" in db.session.get(OutboundMessage, row.id).last_error
