@@ -217,7 +217,9 @@ def test_a_silent_server_times_out_instead_of_hanging(app):
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
         silent.listen(1)
-        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=silent.getsockname()[1], MAIL_TIMEOUT=0.5)
+        app.config.update(
+            MAIL_SERVER="127.0.0.1", MAIL_PORT=silent.getsockname()[1], MAIL_TIMEOUT=0.5
+        )
         started = time.monotonic()
         report = dispatch_due()
         elapsed = time.monotonic() - started

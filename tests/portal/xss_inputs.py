@@ -1,0 +1,92 @@
+"""Hostile inputs for portal.text: each is fed both as Markdown and as HTML to the sanitiser.
+
+Grouped by class; the id says what each one tries.
+"""
+
+HOSTILE_INPUTS: dict[str, str] = {
+    # Script elements
+    "script": "<script>alert(1)</script>",
+    "script-uppercase": "<SCRIPT SRC=http://evil.example/x.js></SCRIPT>",
+    "script-split-by-nesting": "<scr<script>ipt>alert(1)</scr</script>ipt>",
+    "script-in-markdown-paragraph": "Hello **world** <script>document.cookie</script> bye",
+    # Event-handler attributes
+    "img-onerror": "<img src=x onerror=alert(1)>",
+    "svg-onload": "<svg onload=alert(1)>",
+    "body-onload": "<body onload=alert(1)>text</body>",
+    "a-onclick": '<a href="http://x.example" onclick="alert(1)">x</a>',
+    "p-onmouseover-unquoted": "<p onmouseover=alert(1)>hover</p>",
+    "details-ontoggle": "<details open ontoggle=alert(1)>",
+    "input-onfocus-autofocus": "<input onfocus=alert(1) autofocus>",
+    # javascript: and data: links in Markdown
+    "md-link-javascript": "[x](javascript:alert(1))",
+    "md-link-mixed-case": "[x](JaVaScRiPt:alert(1))",
+    "md-link-entity-j": "[x](&#106;avascript:alert(1))",
+    "md-link-hex-entities": "[x](&#x6A;&#x61;vascript:alert(1))",
+    "md-link-tab": "[x](java\tscript:alert(1))",
+    "md-link-escaped-tab": "[x](<java\tscript:alert(1)>)",
+    "md-link-newline-entity": "[x](java&#10;script:alert(1))",
+    "md-link-leading-space-entity": "[x](&#32;javascript:alert(1))",
+    "md-link-data-html": "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "md-link-vbscript": "[x](vbscript:msgbox(1))",
+    "md-link-zero-width": "[x](java\u200bscript:alert(1))",
+    "md-reference-link": "[x][evil]\n\n[evil]: javascript:alert(1)",
+    "md-reference-link-title": '[x][evil]\n\n[evil]: JAVASCRIPT:alert(1) "t"',
+    "md-autolink-javascript": "<javascript:alert(1)>",
+    "md-autolink-data": "<data:text/html,<script>alert(1)</script>>",
+    "md-image-javascript": "![x](javascript:alert(1))",
+    "md-image-http": '![x](http://evil.example/pixel.gif "t")',
+    "md-image-data-svg": "![x](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)",
+    "md-title-attribute-injection": '[x](http://a.example "\\" onmouseover=alert(1)")',
+    "md-title-single-quote-injection": "[x](http://a.example 'x\\' onclick=alert(1) ')",
+    "md-link-text-html": "[<img src=x onerror=alert(1)>](http://a.example)",
+    # HTML javascript: links
+    "html-a-javascript": '<a href="javascript:alert(1)">x</a>',
+    "html-a-entity-javascript": '<a href="&#106;&#97;vascript:alert(1)">x</a>',
+    "html-a-tab-javascript": '<a href="java\tscript:alert(1)">x</a>',
+    "html-a-control-char": '<a href="\x01javascript:alert(1)">x</a>',
+    "html-a-data-html": '<a href="data:text/html,<script>alert(1)</script>">x</a>',
+    "html-a-target-blank": '<a href="http://x.example" target="_blank" rel="opener">x</a>',
+    # SVG and MathML
+    "svg-script": "<svg><script>alert(1)</script></svg>",
+    "svg-animate-href": '<svg><a><animate attributeName="href" values="javascript:alert(1)"/><text>x</text></a></svg>',
+    "svg-use-data": '<svg><use href="data:image/svg+xml,<svg id=x onload=alert(1)>#x"/></svg>',
+    "mathml-href": '<math><mtext><a href="javascript:alert(1)">x</a></mtext></math>',
+    "mathml-mglyph-confusion": "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    # Embedding elements
+    "iframe": '<iframe src="javascript:alert(1)"></iframe>',
+    "iframe-srcdoc": '<iframe srcdoc="&lt;script&gt;alert(1)&lt;/script&gt;"></iframe>',
+    "object": '<object data="javascript:alert(1)"></object>',
+    "embed": '<embed src="http://evil.example/x.swf">',
+    "form-action": '<form action="javascript:alert(1)"><button formaction="javascript:alert(1)">go</button></form>',
+    "meta-refresh": '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
+    "base-href": '<base href="javascript:alert(1)//">',
+    "link-stylesheet": '<link rel="stylesheet" href="http://evil.example/x.css">',
+    # Style
+    "style-element": "<style>body{background:url(javascript:alert(1))}</style>",
+    "style-expression": '<p style="width:expression(alert(1))">x</p>',
+    "style-url-javascript": '<div style="background:url(javascript:alert(1))">x</div>',
+    "style-on-link": '<a href="http://x.example" style="position:fixed;top:0">x</a>',
+    # Entity and Unicode tricks
+    "escaped-script-entities": "&lt;script&gt;alert(1)&lt;/script&gt;",
+    "double-escaped": "&amp;lt;script&amp;gt;alert(1)",
+    "fullwidth-brackets": "＜script＞alert(1)＜/script＞",
+    "rtl-override": '\u202e<a href="javascript:alert(1)">gnp.exe</a>',
+    "zero-width-in-tag": "<scr\u200bipt>alert(1)</scr\u200bipt>",
+    "nul-in-tag": "<scr\x00ipt>alert(1)</script>",
+    # Nesting and broken markup
+    "nested-quotes": ">" * 60 + " deep <script>alert(1)</script>",
+    "nested-emphasis": "*" * 40 + "x" + "*" * 40 + "<img src=x onerror=alert(1)>",
+    "unclosed-tag": '<a href="http://x.example" onclick=alert(1)',
+    "unclosed-attribute-quote": '<img src="x onerror=alert(1)>',
+    "broken-closing": "<p>a</p</p><script>alert(1)</script",
+    "html-comment": "<!-- <script>alert(1)</script> -->",
+    "conditional-comment": "<!--[if gte IE 4]><script>alert(1)</script><![endif]-->",
+    "cdata": "<![CDATA[<script>alert(1)</script>]]>",
+    "processing-instruction": '<?xml-stylesheet href="javascript:alert(1)"?>',
+    # Code containing HTML
+    "backtick-code-html": "`<script>alert(1)</script>`",
+    "fenced-code-html": "```\n<img src=x onerror=alert(1)>\n```",
+    "fenced-code-hostile-info": '```js" onload="alert(1)\nx\n```',
+    "code-class-injection": '<pre><code class="language-js onload">x</code></pre>',
+    "table-style-injection": "| a |\n|:-:|\n| <span style=x>b</span> |",
+}
