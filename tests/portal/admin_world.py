@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pytest
 import sqlalchemy as sa
 
 from portal.audit import AuditEntry
@@ -78,3 +79,15 @@ def make_world() -> World:
         staff=department.staff[0],
         position=department.positions[0],
     )
+
+
+@pytest.fixture
+def instance(app, tmp_path):
+    """Uploaded files go to this test's own folder."""
+    app.instance_path = str(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def world(app, instance) -> World:
+    return make_world()

@@ -16,21 +16,10 @@ from portal.directory.models import Department, StaffMember
 from portal.extensions import db
 from tests.catalog_factories import make_department
 from tests.conftest import make_user
-from tests.portal.admin_world import PDF, audit_entries, make_world, text
+from tests.portal.admin_world import PDF, audit_entries, text
+from tests.portal.admin_world import instance as instance  # the fixtures
+from tests.portal.admin_world import world as world
 from tests.portal.test_uploads import GPS_IFD, png
-
-
-@pytest.fixture
-def instance(app, tmp_path):
-    """Uploaded files go to this test's own folder."""
-    app.instance_path = str(tmp_path)
-    return tmp_path
-
-
-@pytest.fixture
-def world(app, instance):
-    return make_world()
-
 
 # --- departments --------------------------------------------------------------------------------
 
