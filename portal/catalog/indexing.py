@@ -49,6 +49,9 @@ def _note_changes(session: so.Session, _flush_context) -> None:
 
 
 def _reindex(session: so.Session) -> None:
+    # Commit runs this hook before its own final flush: flush first, so that changes not yet
+    # flushed are noted too.
+    session.flush()
     pending = session.info.pop(_PENDING, set())
     if not pending:
         return

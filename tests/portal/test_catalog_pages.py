@@ -185,3 +185,12 @@ def test_item_page_query_count_does_not_grow_with_steps_and_forms(
     with count_queries() as many:
         client.get(f"/catalog/items/{item.code}")
     assert many.count == few.count
+
+
+def test_an_unflushed_change_is_indexed_at_commit(client, department):
+    item = make_item(department, "LJ-STHJ-001", "排污许可证核发")
+    db.session.commit()
+    item.name = "危险废物经营许可证核发"  # changed but not flushed before the commit
+    db.session.commit()
+    page = text(client.get("/catalog/", query_string={"q": "危险废物"}))
+    assert "危险废物经营许可证核发" in page
