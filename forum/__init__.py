@@ -5,8 +5,11 @@ from __future__ import annotations
 from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
+import forum.feeds  # registers routes
+import forum.moderation_views  # registers routes
+import forum.search_views  # noqa: F401 - registers routes
+from forum import indexing, viewcounts
 from forum import models as _models  # noqa: F401 - the forum's tables registered with the app
-from forum import viewcounts
 from forum.demo import load_forum_demo
 from forum.views import bp
 from portal.features import ItemAction
@@ -27,6 +30,7 @@ def init_app(app: Flask) -> None:
     """Plug the forum into the kernel: its pages and its places in the navigation."""
     app.register_blueprint(bp)
     viewcounts.install(app)
+    indexing.install()
     registry = app.extensions["kaimen"]
     registry.demo_loaders.append(load_forum_demo)
     registry.item_actions.append(consultation_action)

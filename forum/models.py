@@ -10,7 +10,7 @@ import sqlalchemy.orm as so
 from portal.accounts.models import User
 from portal.db import Base, UTCDateTime, utcnow
 
-__all__ = ["Board", "Post", "PostRevision", "Thread"]
+__all__ = ["Board", "BoardModerator", "Post", "PostRevision", "Report", "Thread"]
 
 
 class Board(Base):
@@ -59,6 +59,8 @@ class Thread(Base):
     view_count: so.Mapped[int] = so.mapped_column(default=0)
     last_post_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     last_post_author_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    # Soft delete by a moderator: gone from lists, 404 for everyone but moderators.
+    deleted_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     board: so.Mapped[Board] = so.relationship()
     author: so.Mapped[User] = so.relationship(foreign_keys=[author_id])
@@ -85,9 +87,13 @@ class Post(Base):
     html: so.Mapped[str] = so.mapped_column(sa.Text)
     edited_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     edit_count: so.Mapped[int] = so.mapped_column(default=0)
+    # Hidden by a moderator: stays on its floor; others see the public reason instead of the text.
+    hidden_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    hidden_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    hidden_reason: so.Mapped[str | None] = so.mapped_column(sa.Text)
 
     thread: so.Mapped[Thread] = so.relationship()
-    author: so.Mapped[User] = so.relationship()
+    author: so.Mapped[User] = so.relationship(foreign_keys=[author_id])
 
     def __repr__(self) -> str:
         return f"<Post {self.thread_id}#{self.floor}>"
@@ -109,3 +115,49 @@ class PostRevision(Base):
 
     post: so.Mapped[Post] = so.relationship()
     editor: so.Mapped[User] = so.relationship()
+
+
+class BoardModerator(Base):
+    """版主 — a moderator of one board, granted by an administrator."""
+
+    __tablename__ = "forum_board_moderators"
+    __table_args__ = (sa.UniqueConstraint("board_id", "user_id"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    board_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("forum_boards.id", ondelete="CASCADE")
+    )
+    user_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    granted_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    granted_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    board: so.Mapped[Board] = so.relationship()
+    user: so.Mapped[User] = so.relationship(foreign_keys=[user_id])
+
+
+class Report(Base):
+    """A reader's report of a post; open until a moderator resolves it."""
+
+    __tablename__ = "forum_reports"
+    __table_args__ = (
+        # The open queue: unresolved reports, oldest first.
+        sa.Index("ix_forum_reports_open", "resolved_at", "post_id"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    post_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("forum_posts.id", ondelete="CASCADE"), index=True
+    )
+    reporter_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"), index=True)
+    reason: so.Mapped[str] = so.mapped_column(sa.Text)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    resolved_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    resolved_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    resolution: so.Mapped[str | None] = so.mapped_column(sa.String(16))
+
+    post: so.Mapped[Post] = so.relationship()
+    reporter: so.Mapped[User] = so.relationship(foreign_keys=[reporter_id])

@@ -14,7 +14,7 @@ from flask_login import current_user
 from forum import services
 from forum.forms import PostForm, ThreadForm
 from forum.models import Board, Post, Thread
-from forum.permissions import can_edit, can_post
+from forum.permissions import can_edit, can_moderate, can_post
 from forum.viewcounts import count_view
 from portal.accounts.models import User
 from portal.accounts.permissions import require
@@ -85,7 +85,7 @@ def _board_or_404(slug: str) -> Board:
 def _thread_listing(board: Board, featured: bool) -> sa.Select:
     stmt = (
         sa.select(Thread)
-        .where(Thread.board_id == board.id)
+        .where(Thread.board_id == board.id, Thread.deleted_at.is_(None))
         .options(so.joinedload(Thread.author), so.joinedload(Thread.last_post_author))
     )
     return stmt.where(Thread.is_featured.is_(True)) if featured else stmt
@@ -173,7 +173,10 @@ def _thread_or_404(thread_id: int) -> Thread:
     thread = db.session.scalar(
         sa.select(Thread).where(Thread.id == thread_id).options(so.joinedload(Thread.board))
     )
-    if thread is None:
+    # A deleted thread is gone for everyone but the moderators of its board.
+    if thread is None or (
+        thread.deleted_at is not None and not can_moderate(current_user, thread.board)
+    ):
         abort(404)
     return thread
 
@@ -214,6 +217,7 @@ def thread(thread_id: int):
         last_page=last_page,
         form=PostForm(formdata=None),
         can_post=can_post(current_user),
+        moderating=can_moderate(current_user, thread.board),
     )
 
 
@@ -222,7 +226,8 @@ def _quoted_post(thread: Thread, value: str | None) -> Post | None:
         return None
     return db.session.scalar(
         sa.select(Post)
-        .where(Post.thread_id == thread.id, Post.floor == int(value))
+        # A hidden post's text is not copied into a quote.
+        .where(Post.thread_id == thread.id, Post.floor == int(value), Post.hidden_at.is_(None))
         .options(so.joinedload(Post.author))
     )
 

@@ -1,0 +1,313 @@
+"""Moderation use cases: board moderators, reports, hiding posts, and thread tools.
+
+Each function checks who acts, changes state, writes an audit entry ("forum.<verb>") with the
+actor, the reason and the data, and flushes; the request commits.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from forum.models import Board, BoardModerator, Post, Report, Thread
+from forum.permissions import can_manage_moderators, can_moderate, can_report
+from forum.services import ForumError
+from portal import audit
+from portal.accounts.models import User
+from portal.db import utcnow
+from portal.extensions import db
+
+REASON_MAX = 500
+
+
+class ModerationDenied(PermissionError):
+    """The actor may not do this; views answer 403."""
+
+
+def _clean_reason(reason: str | None, *, required: bool = True) -> str:
+    reason = " ".join((reason or "").replace("\x00", "").split())
+    if required and not reason:
+        raise ForumError(_("Give a reason."))
+    if len(reason) > REASON_MAX:
+        raise ForumError(_("A reason has at most %(max)d characters.", max=REASON_MAX))
+    return reason
+
+
+def _check_moderator(actor: User, board: Board) -> None:
+    if not can_moderate(actor, board):
+        raise ModerationDenied
+
+
+# --- board moderators (版主) ---------------------------------------------------------------
+
+
+def grant_moderator(board: Board, user: User, actor: User, reason: str = "") -> BoardModerator:
+    if not can_manage_moderators(actor):
+        raise ModerationDenied
+    reason = _clean_reason(reason, required=False)
+    existing = db.session.scalar(
+        sa.select(BoardModerator).where(
+            BoardModerator.board_id == board.id, BoardModerator.user_id == user.id
+        )
+    )
+    if existing is not None:
+        raise ForumError(_("%(name)s moderates this board already.", name=user.display_name))
+    grant = BoardModerator(board_id=board.id, user_id=user.id, granted_by_id=actor.id)
+    db.session.add(grant)
+    db.session.flush()
+    audit.record(
+        "forum.grant_moderator",
+        "forum_board",
+        board.id,
+        actor=actor,
+        reason=reason or None,
+        user_id=user.id,
+        email=user.email,
+    )
+    db.session.flush()
+    return grant
+
+
+def revoke_moderator(board: Board, user: User, actor: User, reason: str = "") -> None:
+    if not can_manage_moderators(actor):
+        raise ModerationDenied
+    reason = _clean_reason(reason, required=False)
+    grant = db.session.scalar(
+        sa.select(BoardModerator).where(
+            BoardModerator.board_id == board.id, BoardModerator.user_id == user.id
+        )
+    )
+    if grant is None:
+        raise ForumError(_("%(name)s does not moderate this board.", name=user.display_name))
+    db.session.delete(grant)
+    audit.record(
+        "forum.revoke_moderator",
+        "forum_board",
+        board.id,
+        actor=actor,
+        reason=reason or None,
+        user_id=user.id,
+        email=user.email,
+    )
+    db.session.flush()
+
+
+# --- reports -------------------------------------------------------------------------------
+
+
+def report_post(post: Post, reporter: User, reason: str) -> Report:
+    """One open report per reader and post; the reason is required."""
+    if not can_report(reporter, post):
+        raise ModerationDenied
+    reason = _clean_reason(reason)
+    open_report = db.session.scalar(
+        sa.select(Report.id).where(
+            Report.post_id == post.id,
+            Report.reporter_id == reporter.id,
+            Report.resolved_at.is_(None),
+        )
+    )
+    if open_report is not None:
+        raise ForumError(_("You have reported this post already; a moderator will look at it."))
+    report = Report(post_id=post.id, reporter_id=reporter.id, reason=reason)
+    db.session.add(report)
+    db.session.flush()
+    audit.record(
+        "forum.report", "forum_post", post.id, actor=reporter, reason=reason, report_id=report.id
+    )
+    db.session.flush()
+    return report
+
+
+def _resolve_open_reports(post: Post, actor: User, resolution: str) -> list[int]:
+    reports = list(
+        db.session.scalars(
+            sa.select(Report).where(Report.post_id == post.id, Report.resolved_at.is_(None))
+        )
+    )
+    now = utcnow()
+    for report in reports:
+        report.resolved_at = now
+        report.resolved_by_id = actor.id
+        report.resolution = resolution
+    return [report.id for report in reports]
+
+
+def dismiss_reports(post: Post, actor: User, reason: str = "") -> list[int]:
+    """Close a post's open reports without acting on the post."""
+    _check_moderator(actor, post.thread.board)
+    reason = _clean_reason(reason, required=False)
+    ids = _resolve_open_reports(post, actor, "dismissed")
+    audit.record(
+        "forum.dismiss_reports",
+        "forum_post",
+        post.id,
+        actor=actor,
+        reason=reason or None,
+        report_ids=ids,
+    )
+    db.session.flush()
+    return ids
+
+
+# --- hiding posts --------------------------------------------------------------------------
+
+
+def hide_post(post: Post, actor: User, reason: str) -> Post:
+    """Hide a post in place with a public reason; its open reports are resolved as "hidden"."""
+    _check_moderator(actor, post.thread.board)
+    reason = _clean_reason(reason)
+    if post.hidden_at is not None:
+        raise ForumError(_("This post is hidden already."))
+    post.hidden_at = utcnow()
+    post.hidden_by_id = actor.id
+    post.hidden_reason = reason
+    ids = _resolve_open_reports(post, actor, "hidden")
+    audit.record(
+        "forum.hide_post",
+        "forum_post",
+        post.id,
+        actor=actor,
+        reason=reason,
+        thread_id=post.thread_id,
+        floor=post.floor,
+        report_ids=ids,
+    )
+    db.session.flush()
+    return post
+
+
+def restore_post(post: Post, actor: User, reason: str = "") -> Post:
+    _check_moderator(actor, post.thread.board)
+    reason = _clean_reason(reason, required=False)
+    if post.hidden_at is None:
+        raise ForumError(_("This post is not hidden."))
+    audit.record(
+        "forum.restore_post",
+        "forum_post",
+        post.id,
+        actor=actor,
+        reason=reason or None,
+        thread_id=post.thread_id,
+        floor=post.floor,
+        hidden_reason=post.hidden_reason,
+    )
+    post.hidden_at = None
+    post.hidden_by_id = None
+    post.hidden_reason = None
+    db.session.flush()
+    return post
+
+
+# --- thread tools --------------------------------------------------------------------------
+
+_FLAGS = {
+    "pin": ("is_pinned", True),
+    "unpin": ("is_pinned", False),
+    "feature": ("is_featured", True),
+    "unfeature": ("is_featured", False),
+    "lock": ("is_locked", True),
+    "unlock": ("is_locked", False),
+}
+THREAD_FLAG_VERBS = tuple(_FLAGS)
+
+
+def set_thread_flag(thread: Thread, actor: User, verb: str, reason: str = "") -> Thread:
+    """Pin/unpin (置顶), feature/unfeature (精华), lock/unlock."""
+    if verb not in _FLAGS:
+        raise ValueError(verb)
+    _check_moderator(actor, thread.board)
+    reason = _clean_reason(reason, required=False)
+    attribute, value = _FLAGS[verb]
+    setattr(thread, attribute, value)
+    audit.record(
+        f"forum.{verb}",
+        "forum_thread",
+        thread.id,
+        actor=actor,
+        reason=reason or None,
+        board_id=thread.board_id,
+    )
+    db.session.flush()
+    return thread
+
+
+def _adjust_board(board_id: int, threads: int, posts: int) -> None:
+    db.session.execute(
+        sa.update(Board)
+        .where(Board.id == board_id)
+        .values(thread_count=Board.thread_count + threads, post_count=Board.post_count + posts)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _refresh_last_post(board_id: int) -> None:
+    """Recompute a board's latest post: the last floor of its most recently active live thread."""
+    row = db.session.execute(
+        sa.select(Post.id, Post.created_at)
+        .join(Thread, sa.and_(Thread.id == Post.thread_id, Post.floor == Thread.post_count))
+        .where(Thread.board_id == board_id, Thread.deleted_at.is_(None))
+        .order_by(Thread.last_post_at.desc(), Thread.id.desc())
+        .limit(1)
+    ).first()
+    db.session.execute(
+        sa.update(Board)
+        .where(Board.id == board_id)
+        .values(last_post_id=row[0] if row else None, last_post_at=row[1] if row else None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def move_thread(thread: Thread, target: Board, actor: User, reason: str) -> Thread:
+    """Move a thread to another board; both boards' counters and latest posts follow."""
+    source = thread.board
+    _check_moderator(actor, source)
+    _check_moderator(actor, target)
+    reason = _clean_reason(reason)
+    if target.id == source.id:
+        raise ForumError(_("The thread is on this board already."))
+    thread.board_id = target.id
+    thread.board = target
+    db.session.flush()
+    if thread.deleted_at is None:
+        _adjust_board(source.id, -1, -thread.post_count)
+        _adjust_board(target.id, 1, thread.post_count)
+        _refresh_last_post(source.id)
+        _refresh_last_post(target.id)
+    audit.record(
+        "forum.move_thread",
+        "forum_thread",
+        thread.id,
+        actor=actor,
+        reason=reason,
+        from_board_id=source.id,
+        to_board_id=target.id,
+    )
+    db.session.flush()
+    for board in (source, target):
+        db.session.expire(board, ["thread_count", "post_count", "last_post_id", "last_post_at"])
+    return thread
+
+
+def delete_thread(thread: Thread, actor: User, reason: str) -> Thread:
+    """Soft delete: the thread leaves the lists and answers 404 to all but moderators."""
+    _check_moderator(actor, thread.board)
+    reason = _clean_reason(reason)
+    if thread.deleted_at is not None:
+        raise ForumError(_("This thread is deleted already."))
+    thread.deleted_at = utcnow()
+    db.session.flush()
+    _adjust_board(thread.board_id, -1, -thread.post_count)
+    _refresh_last_post(thread.board_id)
+    audit.record(
+        "forum.delete_thread",
+        "forum_thread",
+        thread.id,
+        actor=actor,
+        reason=reason,
+        board_id=thread.board_id,
+        title=thread.title,
+    )
+    db.session.flush()
+    db.session.expire(thread.board, ["thread_count", "post_count", "last_post_id", "last_post_at"])
+    return thread
