@@ -182,6 +182,8 @@ def _escape_markdown(text: str) -> str:
 def reply(thread: Thread, author: User, source: str, quote: Post | None = None) -> Post:
     """Reply to a thread on its next floor, perhaps quoting one of its posts."""
     _check_can_post(author)
+    if thread.deleted_at is not None:
+        raise ForumError(_("This thread is deleted: no new replies can be posted."))
     if thread.is_locked:
         raise ForumError(_("This thread is locked: no new replies can be posted."))
     source = _clean_source(source)

@@ -132,6 +132,7 @@ def board(slug: str):
         next_cursor=next_cursor,
         is_first=after is None,
         can_post=can_post(current_user),
+        moderates=can_moderate(current_user, board),
     )
 
 

@@ -208,3 +208,31 @@ def test_the_reply_form_shows_which_floor_it_quotes_and_previews_the_quote(clien
     html = response.get_data(as_text=True)
     assert f'href="/forum/t/{thread.id}?page=1#floor-2"' in html and "<p>赞同</p>" in html
     assert floors(thread) == [1, 2]
+
+
+def test_a_deleted_thread_refuses_replies_even_from_moderators(client, citizen, admin, english):
+    from portal.db import utcnow
+
+    thread = make_thread(make_board(), citizen)
+    thread.deleted_at = utcnow()
+    db.session.commit()
+    with pytest.raises(services.ForumError, match="deleted"):
+        services.reply(thread, admin, "还能回复吗？")
+    db.session.rollback()
+
+
+def test_moderators_find_the_report_queue_from_the_board_page(client, citizen, admin):
+    board = make_board()
+    db.session.commit()
+    assert f"/forum/b/{board.slug}/reports" not in client.get(f"/forum/b/{board.slug}").get_data(
+        as_text=True
+    )
+    client.login(citizen.email)
+    assert f"/forum/b/{board.slug}/reports" not in client.get(f"/forum/b/{board.slug}").get_data(
+        as_text=True
+    )
+    client.logout()
+    client.login(admin.email)
+    page = client.get(f"/forum/b/{board.slug}").get_data(as_text=True)
+    assert f"/forum/b/{board.slug}/reports" in page
+    assert f"/forum/admin/boards/{board.slug}/moderators" in page
