@@ -41,15 +41,19 @@ def _check_moderator(actor: User, board: Board) -> None:
 # --- board moderators (版主) ---------------------------------------------------------------
 
 
-def grant_moderator(board: Board, user: User, actor: User, reason: str = "") -> BoardModerator:
-    if not can_manage_moderators(actor):
-        raise ModerationDenied
-    reason = _clean_reason(reason, required=False)
-    existing = db.session.scalar(
+def _grant_of(board: Board, user: User) -> BoardModerator | None:
+    return db.session.scalar(
         sa.select(BoardModerator).where(
             BoardModerator.board_id == board.id, BoardModerator.user_id == user.id
         )
     )
+
+
+def grant_moderator(board: Board, user: User, actor: User, reason: str = "") -> BoardModerator:
+    if not can_manage_moderators(actor):
+        raise ModerationDenied
+    reason = _clean_reason(reason, required=False)
+    existing = _grant_of(board, user)
     if existing is not None:
         raise ForumError(_("%(name)s moderates this board already.", name=user.display_name))
     grant = BoardModerator(board_id=board.id, user_id=user.id, granted_by_id=actor.id)
@@ -72,11 +76,7 @@ def revoke_moderator(board: Board, user: User, actor: User, reason: str = "") ->
     if not can_manage_moderators(actor):
         raise ModerationDenied
     reason = _clean_reason(reason, required=False)
-    grant = db.session.scalar(
-        sa.select(BoardModerator).where(
-            BoardModerator.board_id == board.id, BoardModerator.user_id == user.id
-        )
-    )
+    grant = _grant_of(board, user)
     if grant is None:
         raise ForumError(_("%(name)s does not moderate this board.", name=user.display_name))
     db.session.delete(grant)

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+import portal.models  # noqa: F401 - registers every kernel model with the metadata
 from portal.accounts.loader import load_user
 from portal.accounts.views import bp as accounts_bp
 from portal.admin.views import bp as admin_bp
@@ -27,7 +28,6 @@ from portal.errors import register_error_handlers
 from portal.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 from portal.features import FeatureRegistry
 from portal.i18n import select_locale
-from portal.models import __all__ as _kernel_models  # noqa: F401 - every kernel model registered
 from portal.resources import resource_dir
 from portal.security import load_secret_key, set_hsts, set_security_headers
 from portal.templating import register_template_helpers

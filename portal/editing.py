@@ -52,7 +52,7 @@ class Field:
     minimum: int = 0
 
 
-def plain_text(value: Any) -> str:
+def stored_text(value: Any) -> str:
     """Text as it is stored: trimmed, with ``\n`` line breaks (browsers send ``\r\n``)."""
     if value is None:
         return ""
@@ -95,7 +95,7 @@ def _clean_one(name: str, spec: Field, value: Any, length: int | None, error: ty
             raise error(_("%(field)s: choose one of the options.", field=label), name) from None
     if spec.kind in ("days", "number"):
         return _whole_number(name, spec, value, error)
-    text = plain_text(value)
+    text = stored_text(value)
     if not text:
         if spec.required:
             raise error(_("%(field)s: this is required.", field=label), name)

@@ -9,14 +9,8 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 
-from portal.db import Base, UTCDateTime, utcnow
+from portal.db import Base, UTCDateTime, str_enum, utcnow
 from portal.directory.models import Department, Position
-
-
-def _enum(cls: type[enum.Enum], length: int) -> sa.Enum:
-    return sa.Enum(
-        cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
-    )
 
 
 class StepKind(enum.StrEnum):
@@ -73,7 +67,7 @@ class ApprovalItem(Base):
         sa.ForeignKey("departments.id", ondelete="RESTRICT")
     )  # 受理部门
     status: so.Mapped[ItemStatus] = so.mapped_column(
-        _enum(ItemStatus, 16), default=ItemStatus.DRAFT
+        str_enum(ItemStatus, 16), default=ItemStatus.DRAFT
     )
     is_major: so.Mapped[bool] = so.mapped_column(default=False)  # 重大事项: open to consultation
     # The eight elements.
@@ -123,7 +117,7 @@ class ProcedureStep(Base):
     item_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("approval_items.id", ondelete="CASCADE"), index=True
     )
-    kind: so.Mapped[StepKind] = so.mapped_column(_enum(StepKind, 16))
+    kind: so.Mapped[StepKind] = so.mapped_column(str_enum(StepKind, 16))
     sequence: so.Mapped[int]  # the kind's place in the canonical order
     standard: so.Mapped[str] = so.mapped_column(sa.Text, default="")  # 标准
     conditions: so.Mapped[str] = so.mapped_column(sa.Text, default="")  # 条件 (acceptance)
@@ -158,7 +152,7 @@ class ApplicationForm(Base):
         sa.ForeignKey("approval_items.id", ondelete="CASCADE"), index=True
     )
     title: so.Mapped[str] = so.mapped_column(sa.String(200))
-    format: so.Mapped[FormFormat] = so.mapped_column(_enum(FormFormat, 8))
+    format: so.Mapped[FormFormat] = so.mapped_column(str_enum(FormFormat, 8))
     filename: so.Mapped[str] = so.mapped_column(sa.String(200))  # offered to the downloader
     stored_name: so.Mapped[str] = so.mapped_column(sa.String(80), unique=True)  # generated
     content_type: so.Mapped[str] = so.mapped_column(sa.String(120))

@@ -45,7 +45,7 @@ from portal.catalog.submission_validate import (
 )
 from portal.db import utcnow
 from portal.directory.models import Department, Leader, Position, StaffMember
-from portal.editing import plain_text
+from portal.editing import stored_text
 from portal.extensions import db
 
 __all__ = [
@@ -143,7 +143,7 @@ def import_submission(
 
 def _text(value: Any) -> Any:
     """Text as the editor stores it too: trimmed, ``\n`` line breaks (see portal.editing)."""
-    return plain_text(value) if isinstance(value, str) else value
+    return stored_text(value) if isinstance(value, str) else value
 
 
 def _email(value: str | None) -> str | None:

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 
-from portal.db import Base, UTCDateTime, utcnow
+from portal.db import Base, UTCDateTime, str_enum, utcnow
 
 
 class MessageStatus(enum.StrEnum):
@@ -41,12 +41,7 @@ class OutboundMessage(Base):
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     kind: so.Mapped[str] = so.mapped_column(sa.String(64))
     status: so.Mapped[MessageStatus] = so.mapped_column(
-        sa.Enum(
-            MessageStatus,
-            native_enum=False,
-            length=16,
-            values_callable=lambda e: [m.value for m in e],
-        ),
+        str_enum(MessageStatus, 16),
         default=MessageStatus.QUEUED,
     )
     sender: so.Mapped[str] = so.mapped_column(sa.String(320))
