@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
+from complaints import models as _models  # noqa: F401 - the complaint tables registered with the app
 from complaints.views import bp
 from portal.features import ItemAction
 

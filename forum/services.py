@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from flask import current_app
@@ -10,6 +11,8 @@ from flask_babel import gettext as _
 from sqlalchemy.orm.attributes import set_committed_value
 
 from forum.models import Board, Post, PostRevision, Thread
+from forum.permissions import can_moderate
+from portal import audit
 from portal.accounts.models import User
 from portal.db import utcnow
 from portal.extensions import db
@@ -25,6 +28,32 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 class ForumError(ValueError):
     """A request the forum refuses; the message is translated and meant for the user."""
 
+    status = 400  # what a page answers when it shows the message
+
+
+class PostingRefused(ForumError):
+    """A refusal of who writes rather than of what (a ban, a rate limit): pages answer 403."""
+
+    status = 403
+
+
+# Checks run before any post is written (a new thread's opening post or a reply), after the
+# account check: each raises ForumError to refuse. Bans, trust limits and consultation windows
+# register here at import time. Arguments: the board, the thread (None for a new thread), the author.
+posting_checks: list[Callable[[Board, Thread | None, User], None]] = []
+# Called after a post is written and flushed (watching, opinions, notifications).
+post_listeners: list[Callable[[Post], None]] = []
+# Asked before a post is saved: True holds it for a moderator's approval (forum.trust). A held
+# post takes its floor but is not the board's latest post and reaches no listener until approved.
+hold_checks: list[Callable[[Thread, User, Post], bool]] = []
+# Checks run before an author edits a post (bans); each raises ForumError to refuse.
+edit_checks: list[Callable[[Post, User], None]] = []
+
+
+def _run_posting_checks(board: Board, thread: Thread | None, author: User) -> None:
+    for check in posting_checks:
+        check(board, thread, author)
+
 
 def page_of_floor(floor: int) -> int:
     return (floor - 1) // POSTS_PER_PAGE + 1
@@ -37,18 +66,54 @@ def floor_path(thread_id: int, floor: int) -> str:
     return f"{path}#floor-{floor}"
 
 
-def create_board(slug: str, name: str, description: str = "", *, sort_order: int = 0) -> Board:
-    """Open a board (an administrator's act)."""
+BOARD_DESCRIPTION_MAX = 1000
+SORT_ORDER_LIMIT = 1_000_000
+
+
+def _clean_board_fields(name: str, description: str, sort_order: int) -> tuple[str, str, int]:
+    name = " ".join(name.replace("\x00", "").split())
+    if not name or len(name) > 100:
+        raise ForumError(_("A board's name has 1 to 100 characters."))
+    description = description.replace("\x00", "").strip()
+    if len(description) > BOARD_DESCRIPTION_MAX:
+        raise ForumError(
+            _("A description has at most %(max)d characters.", max=BOARD_DESCRIPTION_MAX)
+        )
+    if not -SORT_ORDER_LIMIT < sort_order < SORT_ORDER_LIMIT:
+        raise ForumError(_("The sort order is a number between -999999 and 999999."))
+    return name, description, sort_order
+
+
+def create_board(
+    slug: str, name: str, description: str = "", *, sort_order: int = 0, actor: User | None = None
+) -> Board:
+    """Open a board (an administrator's act, audited; ``actor`` is None for the demo loader)."""
     slug = slug.strip().lower()
     if not SLUG.match(slug):
         raise ForumError(_("A board's address uses lower-case letters, digits and hyphens."))
     if db.session.scalar(sa.select(Board.id).where(Board.slug == slug)) is not None:
         raise ForumError(_("A board with this address exists already."))
-    name = name.strip()
-    if not name or len(name) > 100:
-        raise ForumError(_("A board's name has 1 to 100 characters."))
-    board = Board(slug=slug, name=name, description=description.strip(), sort_order=sort_order)
+    name, description, sort_order = _clean_board_fields(name, description, sort_order)
+    board = Board(slug=slug, name=name, description=description, sort_order=sort_order)
     db.session.add(board)
+    db.session.flush()
+    audit.record("forum.create_board", "forum_board", board.id, actor=actor, slug=slug, name=name)
+    db.session.flush()
+    return board
+
+
+def update_board(
+    board: Board, actor: User, *, name: str, description: str, sort_order: int
+) -> Board:
+    """Change a board's name, description and place in the list; its address (slug) stays."""
+    name, description, sort_order = _clean_board_fields(name, description, sort_order)
+    before = {"name": board.name, "description": board.description, "sort_order": board.sort_order}
+    after = {"name": name, "description": description, "sort_order": sort_order}
+    changed = {key: [before[key], value] for key, value in after.items() if before[key] != value}
+    if not changed:
+        return board
+    board.name, board.description, board.sort_order = name, description, sort_order
+    audit.record("forum.update_board", "forum_board", board.id, actor=actor, changes=changed)
     db.session.flush()
     return board
 
@@ -119,21 +184,32 @@ def _add_post(thread: Thread, author: User, source: str) -> Post:
         source=source,
         html=render_markdown(source),
     )
+    if any(check(thread, author, post) for check in hold_checks):
+        post.held_at = now
+        if floor == 1:
+            thread.held_at = now
     db.session.add(post)
     db.session.flush()
+    counters = {"post_count": Board.post_count + 1}
+    if post.held_at is None:
+        counters.update(last_post_id=post.id, last_post_at=now)
     db.session.execute(
         sa.update(Board)
         .where(Board.id == thread.board_id)
-        .values(post_count=Board.post_count + 1, last_post_id=post.id, last_post_at=now)
+        .values(**counters)
         .execution_options(synchronize_session=False)
     )
     db.session.expire(thread.board, ["post_count", "last_post_id", "last_post_at"])
+    if post.held_at is None:
+        for listener in post_listeners:
+            listener(post)
     return post
 
 
 def start_thread(board: Board, author: User, title: str, source: str) -> Thread:
     """Start a thread: its opening post is floor 1 (楼主)."""
     _check_can_post(author)
+    _run_posting_checks(board, None, author)
     title = _clean_title(title)
     source = _clean_source(source)
     now = utcnow()
@@ -186,6 +262,7 @@ def reply(thread: Thread, author: User, source: str, quote: Post | None = None) 
         raise ForumError(_("This thread is deleted: no new replies can be posted."))
     if thread.is_locked:
         raise ForumError(_("This thread is locked: no new replies can be posted."))
+    _run_posting_checks(thread.board, thread, author)
     source = _clean_source(source)
     if quote is not None:
         if quote.thread_id != thread.id:
@@ -194,9 +271,22 @@ def reply(thread: Thread, author: User, source: str, quote: Post | None = None) 
     return _add_post(thread, author, source)
 
 
+def check_can_edit(post: Post, editor: User) -> None:
+    """Authors edit no post of a locked or deleted thread (moderators may), nor while banned."""
+    _check_can_post(editor)
+    thread = post.thread
+    if not can_moderate(editor, thread.board):
+        if thread.deleted_at is not None:
+            raise PostingRefused(_("This thread is deleted: its posts can no longer be edited."))
+        if thread.is_locked:
+            raise PostingRefused(_("This thread is locked: its posts can no longer be edited."))
+    for check in edit_checks:
+        check(post, editor)
+
+
 def edit_post(post: Post, editor: User, source: str) -> Post:
     """Change a post's text; the previous version is kept as a revision for moderators."""
-    _check_can_post(editor)
+    check_can_edit(post, editor)
     source = _clean_source(source)
     if source == post.source:
         return post
@@ -207,6 +297,9 @@ def edit_post(post: Post, editor: User, source: str) -> Post:
     post.html = render_markdown(source)
     post.edited_at = utcnow()
     post.edit_count += 1
+    # An edit that brings what would have been held (a new account's link) waits again.
+    if post.held_at is None and any(check(post.thread, editor, post) for check in hold_checks):
+        post.held_at = post.edited_at
     db.session.flush()
     return post
 
