@@ -5,16 +5,22 @@ from __future__ import annotations
 from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
+from complaints import inbound
 from complaints import models as _models  # noqa: F401 - the complaint tables registered with the app
+from complaints import officer_views as _officer_views  # noqa: F401 - the officer's routes on bp
+from complaints.cli import deadlines as deadlines_command
+from complaints.demo import load_complaints_demo
+from complaints.recompute import on_official_year
 from complaints.views import bp
 from portal.features import ItemAction
+from portal.workdays import official_year_entered
 
 
 def complaint_action(item) -> ItemAction:
     """Every approval item's page offers to file a complaint about it."""
     return ItemAction(
         _l("File a complaint about this item"),
-        url_for("complaints.index", item=item.code),
+        url_for("complaints.new", item=item.code),
         _l("Your complaint goes to the position responsible for the item's complaint step."),
     )
 
@@ -22,8 +28,13 @@ def complaint_action(item) -> ItemAction:
 def init_app(app: Flask) -> None:
     """Plug complaints into the kernel: its pages and its places in the navigation."""
     app.register_blueprint(bp)
+    app.cli.add_command(deadlines_command)
+    # Provisional deadlines are recounted when an administrator makes a year official.
+    official_year_entered.connect(on_official_year)
     registry = app.extensions["kaimen"]
     registry.item_actions.append(complaint_action)
+    registry.demo_loaders.append(load_complaints_demo)
+    registry.inbound_handlers[inbound.TAG] = inbound.handle_reply
     registry.add_nav(
         "complaints.index",
         _l("Complaints"),

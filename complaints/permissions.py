@@ -144,6 +144,15 @@ def can_see_queue(user) -> bool:
 
 
 def can_see_department_queue(user, department_id: int) -> bool:
-    return _signed_in(user) and (
-        department_id in supervised_department_ids(user) or is_admin(user)
-    )
+    return _signed_in(user) and (department_id in supervised_department_ids(user) or is_admin(user))
+
+
+def can_add_note(user, complaint: Complaint) -> bool:
+    """Internal notes: everyone who sees the internal timeline (handlers, supervisors, admins)."""
+    return can_see_internal(user, complaint)
+
+
+def can_reopen(user, complaint: Complaint) -> bool:
+    """Send a notified or closed complaint back for a new answer: its handlers, the department's
+    supervisors, administrators — not the complainant, who follows up or rates instead."""
+    return can_transfer(user, complaint)

@@ -5,11 +5,19 @@ from __future__ import annotations
 from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
+import forum.ban_views  # registers routes; forum.bans registers its posting checks
+import forum.board_admin_views  # registers routes
 import forum.feeds  # registers routes
+import forum.held_views  # registers routes
 import forum.moderation_views  # registers routes
-import forum.search_views  # noqa: F401 - registers routes
-from forum import indexing, viewcounts
+import forum.revision_views  # registers routes
+import forum.search_views  # registers routes
+import forum.trust  # registers the hold rule and the posting rate limit
+import forum.watching_views  # noqa: F401 - registers routes
+from forum import consultations, indexing, viewcounts
 from forum import models as _models  # noqa: F401 - the forum's tables registered with the app
+from forum import watching as _watching  # noqa: F401 - its table, and watching who posts
+from forum.cli import forum_cli
 from forum.demo import load_forum_demo
 from forum.views import bp
 from portal.features import ItemAction
@@ -29,11 +37,13 @@ def consultation_action(item) -> ItemAction | None:
 def init_app(app: Flask) -> None:
     """Plug the forum into the kernel: its pages and its places in the navigation."""
     app.register_blueprint(bp)
+    app.cli.add_command(forum_cli)
     viewcounts.install(app)
     indexing.install()
     registry = app.extensions["kaimen"]
     registry.demo_loaders.append(load_forum_demo)
     registry.item_actions.append(consultation_action)
+    consultations.init_app(app, forum_cli)
     registry.add_nav(
         "forum.index",
         _l("Forum"),

@@ -69,8 +69,14 @@ def board_feed(slug: str):
     rows = db.session.execute(
         sa.select(Thread, Post)
         .join(Post, sa.and_(Post.thread_id == Thread.id, Post.floor == 1))
-        # Only what every visitor sees: no deleted threads, no opening posts hidden by a moderator.
-        .where(Thread.board_id == board.id, Thread.deleted_at.is_(None), Post.hidden_at.is_(None))
+        # Only what every visitor sees: no deleted threads, no opening posts hidden by a moderator
+        # or awaiting approval.
+        .where(
+            Thread.board_id == board.id,
+            Thread.deleted_at.is_(None),
+            Post.hidden_at.is_(None),
+            Post.held_at.is_(None),
+        )
         .options(so.joinedload(Thread.author))
         .order_by(Thread.created_at.desc(), Thread.id.desc())
         .limit(FEED_ENTRIES)
@@ -97,11 +103,11 @@ def board_feed(slug: str):
 def thread_feed(thread_id: int):
     """The thread's newest posts, newest first; posts hidden by a moderator are left out."""
     thread = db.session.get(Thread, thread_id)
-    if thread is None or thread.deleted_at is not None:
+    if thread is None or thread.deleted_at is not None or thread.held_at is not None:
         abort(404)
     posts = db.session.scalars(
         sa.select(Post)
-        .where(Post.thread_id == thread.id, Post.hidden_at.is_(None))
+        .where(Post.thread_id == thread.id, Post.hidden_at.is_(None), Post.held_at.is_(None))
         .options(so.joinedload(Post.author))
         .order_by(Post.floor.desc())
         .limit(FEED_ENTRIES)

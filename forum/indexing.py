@@ -66,7 +66,7 @@ def _reindex(session: so.Session) -> None:
     }
     for post_id in sorted(post_ids | posts.keys()):
         post = posts.get(post_id)
-        if post is None:
+        if post is None or post.held_at is not None:  # awaiting approval: not findable yet
             search.remove_document(POST_DOC, post_id)
         else:
             search.index_document(POST_DOC, post_id, post_text(post))

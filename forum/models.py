@@ -10,7 +10,7 @@ import sqlalchemy.orm as so
 from portal.accounts.models import User
 from portal.db import Base, UTCDateTime, utcnow
 
-__all__ = ["Board", "BoardModerator", "Post", "PostRevision", "Report", "Thread"]
+__all__ = ["Ban", "Board", "BoardModerator", "Post", "PostRevision", "Report", "Thread"]
 
 
 class Board(Base):
@@ -61,6 +61,8 @@ class Thread(Base):
     last_post_author_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
     # Soft delete by a moderator: gone from lists, 404 for everyone but moderators.
     deleted_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # Its opening post is held for approval (forum.trust): unlisted, 404 but to author and moderators.
+    held_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     board: so.Mapped[Board] = so.relationship()
     author: so.Mapped[User] = so.relationship(foreign_keys=[author_id])
@@ -74,7 +76,11 @@ class Post(Base):
     """帖子 — one floor of a thread; floor 1 is the opening post (楼主)."""
 
     __tablename__ = "forum_posts"
-    __table_args__ = (sa.UniqueConstraint("thread_id", "floor"),)
+    __table_args__ = (
+        sa.UniqueConstraint("thread_id", "floor"),
+        # An author's recent posts (the posting rate limit, forum.trust).
+        sa.Index("ix_forum_posts_author_created", "author_id", "created_at"),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     thread_id: so.Mapped[int] = so.mapped_column(
@@ -91,6 +97,10 @@ class Post(Base):
     hidden_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     hidden_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
     hidden_reason: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    # Held for a moderator's approval (forum.trust): keeps its floor, shown to others as waiting.
+    held_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime, index=True)
+    approved_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    approved_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
 
     thread: so.Mapped[Thread] = so.relationship()
     author: so.Mapped[User] = so.relationship(foreign_keys=[author_id])
@@ -146,6 +156,8 @@ class Report(Base):
     __table_args__ = (
         # The open queue: unresolved reports, oldest first.
         sa.Index("ix_forum_reports_open", "resolved_at", "post_id"),
+        # The queue's pages: keyset on (created_at, id) among the unresolved.
+        sa.Index("ix_forum_reports_queue", "resolved_at", "created_at", "id"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -161,3 +173,42 @@ class Report(Base):
 
     post: so.Mapped[Post] = so.relationship()
     reporter: so.Mapped[User] = so.relationship(foreign_keys=[reporter_id])
+
+
+class Ban(Base):
+    """A user banned from posting on one board, or on every board (``board_id`` None).
+
+    Active while not lifted and not expired (``expires_at`` None: permanent).
+    """
+
+    __tablename__ = "forum_bans"
+    __table_args__ = (
+        # "Is user X banned on board Y now?": the user's few bans, then board and lifted_at.
+        sa.Index("ix_forum_bans_user", "user_id", "board_id", "lifted_at"),
+        # A board's bans, newest first (keyset on id).
+        sa.Index("ix_forum_bans_board", "board_id", "id"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    board_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("forum_boards.id", ondelete="CASCADE")
+    )
+    reason: so.Mapped[str] = so.mapped_column(sa.Text)
+    created_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    expires_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    lifted_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    lifted_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+    user: so.Mapped[User] = so.relationship(foreign_keys=[user_id])
+    board: so.Mapped[Board | None] = so.relationship()
+    created_by: so.Mapped[User | None] = so.relationship(foreign_keys=[created_by_id])
+    lifted_by: so.Mapped[User | None] = so.relationship(foreign_keys=[lifted_by_id])
+
+    def is_active_at(self, moment: datetime) -> bool:
+        return self.lifted_at is None and (self.expires_at is None or self.expires_at > moment)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from forum import bans
 from forum.models import Board, BoardModerator, Post, Report, Thread
 from forum.permissions import can_manage_moderators, can_moderate, can_report
 from forum.services import ForumError
@@ -99,6 +100,7 @@ def report_post(post: Post, reporter: User, reason: str) -> Report:
     """One open report per reader and post; the reason is required."""
     if not can_report(reporter, post):
         raise ModerationDenied
+    bans.check_not_banned(post.thread.board, reporter)
     reason = _clean_reason(reason)
     open_report = db.session.scalar(
         sa.select(Report.id).where(
@@ -246,7 +248,12 @@ def _refresh_last_post(board_id: int) -> None:
     row = db.session.execute(
         sa.select(Post.id, Post.created_at)
         .join(Thread, sa.and_(Thread.id == Post.thread_id, Post.floor == Thread.post_count))
-        .where(Thread.board_id == board_id, Thread.deleted_at.is_(None))
+        .where(
+            Thread.board_id == board_id,
+            Thread.deleted_at.is_(None),
+            Thread.held_at.is_(None),
+            Post.held_at.is_(None),  # a post awaiting approval is nobody's latest post yet
+        )
         .order_by(Thread.last_post_at.desc(), Thread.id.desc())
         .limit(1)
     ).first()

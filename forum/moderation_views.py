@@ -14,15 +14,14 @@ from wtforms import EmailField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from forum import moderation
-from forum.models import Board, BoardModerator, Post, Report, Thread
+from forum.models import Board, BoardModerator, Post, Thread
 from forum.permissions import can_manage_moderators, can_moderate, can_report, moderated_board_ids
+from forum.report_queue import open_reports
 from forum.services import ForumError, floor_path
 from forum.views import bp, is_signed_in
 from portal.accounts.models import User
 from portal.accounts.permissions import is_admin, require
 from portal.extensions import db
-
-REPORTS_PER_PAGE = 50
 
 
 def _reason_field(label, *, required: bool):
@@ -140,7 +139,7 @@ def report_post(post_id: int):
             moderation.report_post(post, current_user, form.reason.data)
         except ForumError as error:
             flash(str(error), "error")
-            status = 400
+            status = error.status  # 403 for a banned reporter
         else:
             flash(_("Thank you: a moderator will look at this post."), "success")
             return redirect(floor_path(post.thread_id, post.floor))
@@ -152,45 +151,24 @@ def report_post(post_id: int):
 # --- the report queue ----------------------------------------------------------------------
 
 
-def _open_reports(board_ids: list[int] | None) -> list[tuple[Post, list[Report]]]:
-    """Reported posts with their open reports, oldest report first; one query for all."""
-    stmt = (
-        sa.select(Report)
-        .join(Post, Post.id == Report.post_id)
-        .join(Thread, Thread.id == Post.thread_id)
-        .where(Report.resolved_at.is_(None))
-        .options(
-            so.joinedload(Report.reporter),
-            so.joinedload(Report.post).joinedload(Post.author),
-            so.joinedload(Report.post).joinedload(Post.thread).joinedload(Thread.board),
-        )
-        .order_by(Report.created_at, Report.id)
-        .limit(REPORTS_PER_PAGE)
-    )
-    if board_ids is not None:
-        stmt = stmt.where(Thread.board_id.in_(board_ids))
-    grouped: dict[int, tuple[Post, list[Report]]] = {}
-    for report in db.session.scalars(stmt):
-        grouped.setdefault(report.post_id, (report.post, []))[1].append(report)
-    return list(grouped.values())
-
-
 @bp.route("/b/<slug>/reports")
 @require(is_signed_in)
 def board_reports(slug: str):
     board = _board_or_404(slug)
     if not can_moderate(current_user, board):
         abort(403)
+    page = open_reports([board.id], request.args.get("after"), request.args.get("before"))
     return render_template(
-        "forum/reports.html", board=board, items=_open_reports([board.id]), form=HideForm()
+        "forum/reports.html", board=board, items=page.items, page=page, form=HideForm()
     )
 
 
 @bp.route("/reports")
 @require(is_admin)
 def all_reports():
+    page = open_reports(None, request.args.get("after"), request.args.get("before"))
     return render_template(
-        "forum/reports.html", board=None, items=_open_reports(None), form=HideForm()
+        "forum/reports.html", board=None, items=page.items, page=page, form=HideForm()
     )
 
 

@@ -58,3 +58,15 @@ def can_report(user, post) -> bool:
 
 def can_manage_moderators(user) -> bool:
     return is_admin(user) and user.is_active
+
+
+def can_manage_boards(user) -> bool:
+    """Opening boards and changing their names, descriptions and order: administrators."""
+    return is_admin(user) and user.is_active
+
+
+def can_ban(user, board) -> bool:
+    """Moderators ban (and lift bans) on their boards; on every board (board None) only admins."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return is_admin(user) if board is None else can_moderate(user, board)

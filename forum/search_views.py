@@ -55,10 +55,16 @@ def search_posts():
             next_before = ids[-1]
         # The index holds every post; what a visitor may not see is left out here: posts
         # hidden by a moderator, posts of deleted threads, and posts deleted since indexing.
+        # (Posts awaiting approval are not indexed; the filter below is a second wall.)
         posts = db.session.scalars(
             sa.select(Post)
             .join(Post.thread)
-            .where(Post.id.in_(ids), Post.hidden_at.is_(None), Thread.deleted_at.is_(None))
+            .where(
+                Post.id.in_(ids),
+                Post.hidden_at.is_(None),
+                Post.held_at.is_(None),
+                Thread.deleted_at.is_(None),
+            )
             .options(so.contains_eager(Post.thread), so.joinedload(Post.author))
             .order_by(Post.id.desc())
         ).all()

@@ -11,7 +11,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from forum import services
+from forum import bans, services, thread_extensions
 from forum.forms import PostForm, ThreadForm
 from forum.models import Board, Post, Thread
 from forum.permissions import can_edit, can_moderate, can_post
@@ -43,11 +43,6 @@ def index():
         .order_by(Board.sort_order, Board.id)
     ).all()
     return render_template("forum/index.html", rows=rows)
-
-
-@bp.route("/consultations/")
-def consultations():
-    return render_template("forum/consultations.html")
 
 
 # --- a board's threads ----------------------------------------------------------------------
@@ -85,7 +80,7 @@ def _board_or_404(slug: str) -> Board:
 def _thread_listing(board: Board, featured: bool) -> sa.Select:
     stmt = (
         sa.select(Thread)
-        .where(Thread.board_id == board.id, Thread.deleted_at.is_(None))
+        .where(Thread.board_id == board.id, Thread.deleted_at.is_(None), Thread.held_at.is_(None))
         .options(so.joinedload(Thread.author), so.joinedload(Thread.last_post_author))
     )
     return stmt.where(Thread.is_featured.is_(True)) if featured else stmt
@@ -143,8 +138,12 @@ def new_thread(slug: str):
     form = ThreadForm()
     preview_html = None
     status = 200
+    ban = bans.active_ban(current_user, board)
     if not can_post(current_user):
         flash(_("Verify your email address before you post."), "error")
+        status = 403
+    elif ban is not None:
+        flash(bans.ban_message(ban), "error")
         status = 403
     elif form.validate_on_submit():
         if form.preview.data:
@@ -156,14 +155,21 @@ def new_thread(slug: str):
                 )
             except services.ForumError as error:
                 flash(str(error), "error")
-                status = 400
+                status = error.status
             else:
-                flash(_("Your thread is posted."), "success")
+                if thread.held_at is not None:
+                    flash(_("Your thread waits for a moderator's approval."), "success")
+                else:
+                    flash(_("Your thread is posted."), "success")
                 return redirect(url_for("forum.thread", thread_id=thread.id))
     elif form.errors:
         status = 400
     return render_template(
-        "forum/new_thread.html", board=board, form=form, preview_html=preview_html
+        "forum/new_thread.html",
+        board=board,
+        form=form,
+        preview_html=preview_html,
+        banned=ban is not None,
     ), status
 
 
@@ -177,6 +183,13 @@ def _thread_or_404(thread_id: int) -> Thread:
     # A deleted thread is gone for everyone but the moderators of its board.
     if thread is None or (
         thread.deleted_at is not None and not can_moderate(current_user, thread.board)
+    ):
+        abort(404)
+    # A thread whose opening post awaits approval (forum.trust): its author and moderators only.
+    if (
+        thread.held_at is not None
+        and thread.author_id != getattr(current_user, "id", None)
+        and not can_moderate(current_user, thread.board)
     ):
         abort(404)
     return thread
@@ -210,6 +223,7 @@ def thread(thread_id: int):
         abort(404)
     posts = floor_posts(thread, page)
     count_view(thread.id)
+    ban = bans.active_ban(current_user, thread.board) if can_post(current_user) else None
     return render_template(
         "forum/thread.html",
         thread=thread,
@@ -217,8 +231,10 @@ def thread(thread_id: int):
         page=page,
         last_page=last_page,
         form=PostForm(formdata=None),
-        can_post=can_post(current_user),
+        can_post=can_post(current_user) and ban is None,
+        ban_notice=bans.ban_message(ban) if ban is not None else None,
         moderating=can_moderate(current_user, thread.board),
+        **thread_extensions.collect(thread, posts),
     )
 
 
@@ -227,8 +243,13 @@ def _quoted_post(thread: Thread, value: str | None) -> Post | None:
         return None
     return db.session.scalar(
         sa.select(Post)
-        # A hidden post's text is not copied into a quote.
-        .where(Post.thread_id == thread.id, Post.floor == int(value), Post.hidden_at.is_(None))
+        # A hidden post's text, or one awaiting approval, is not copied into a quote.
+        .where(
+            Post.thread_id == thread.id,
+            Post.floor == int(value),
+            Post.hidden_at.is_(None),
+            Post.held_at.is_(None),
+        )
         .options(so.joinedload(Post.author))
     )
 
@@ -244,11 +265,15 @@ def reply(thread_id: int):
     quote = _quoted_post(thread, form.quote.data)
     preview_html = None
     status = 200
+    ban = bans.active_ban(current_user, thread.board)
     if not can_post(current_user):
         flash(_("Verify your email address before you post."), "error")
         status = 403
     elif thread.is_locked:
         flash(_("This thread is locked: no new replies can be posted."), "error")
+        status = 403
+    elif ban is not None:
+        flash(bans.ban_message(ban), "error")
         status = 403
     elif form.validate_on_submit():
         if form.preview.data:
@@ -261,13 +286,20 @@ def reply(thread_id: int):
                 post = services.reply(thread, current_user, form.source.data, quote=quote)
             except services.ForumError as error:
                 flash(str(error), "error")
-                status = 400
+                status = error.status
             else:
+                if post.held_at is not None:
+                    flash(_("Your reply waits for a moderator's approval."), "success")
                 return redirect(services.floor_path(thread.id, post.floor))
     elif form.errors:
         status = 400
     return render_template(
-        "forum/reply.html", thread=thread, form=form, quote=quote, preview_html=preview_html
+        "forum/reply.html",
+        thread=thread,
+        form=form,
+        quote=quote,
+        preview_html=preview_html,
+        banned=ban is not None,
     ), status
 
 
@@ -282,6 +314,13 @@ def edit_post(post_id: int):
     if not can_edit(current_user, post):
         abort(403)
     form = PostForm(data={"source": post.source})
+    try:
+        services.check_can_edit(post, current_user)  # a locked thread, a ban: say so at once
+    except services.ForumError as error:
+        flash(str(error), "error")
+        return render_template("forum/edit_post.html", post=post, form=form, refused=True), (
+            error.status
+        )
     preview_html = None
     status = 200
     if form.validate_on_submit():
@@ -292,7 +331,7 @@ def edit_post(post_id: int):
                 services.edit_post(post, current_user, form.source.data)
             except services.ForumError as error:
                 flash(str(error), "error")
-                status = 400
+                status = error.status
             else:
                 flash(_("Your post is changed."), "success")
                 return redirect(services.floor_path(post.thread_id, post.floor))

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 import portal.models  # noqa: F401 - registers every kernel model with the metadata
 from portal.accounts.loader import load_user
 from portal.accounts.views import bp as accounts_bp
+from portal.admin.inbound_views import bp as inbound_admin_bp
 from portal.admin.views import bp as admin_bp
 from portal.catalog import indexing
 from portal.catalog.admin_views import bp as catalog_admin_bp
@@ -31,6 +32,7 @@ from portal.i18n import select_locale
 from portal.resources import resource_dir
 from portal.security import load_secret_key, set_hsts, set_security_headers
 from portal.templating import register_template_helpers
+from portal.workdays.admin_views import bp as calendar_admin_bp
 
 __all__ = ["create_app"]
 
@@ -109,10 +111,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(inbound_admin_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(catalog_admin_bp)
     app.register_blueprint(directory_admin_bp)
+    app.register_blueprint(calendar_admin_bp)
 
 
 def register_features(app: Flask) -> None:

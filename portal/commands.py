@@ -16,6 +16,8 @@ from portal.catalog.cli import catalog
 from portal.demo import demo
 from portal.extensions import db
 from portal.mail.dispatch import dispatch_due
+from portal.mail.inbound.cli import mail_ingest, mail_poll, mail_reprocess
+from portal.workdays.cli import calendar_group
 
 
 def register_commands(app: Flask) -> None:
@@ -24,6 +26,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(mail)
     app.cli.add_command(demo)
     app.cli.add_command(catalog)
+    app.cli.add_command(calendar_group)
 
 
 @click.group()
@@ -107,6 +110,11 @@ def users_revoke(email, role, reason):
 @click.group()
 def mail() -> None:
     """Outbound and inbound mail."""
+
+
+mail.add_command(mail_ingest)
+mail.add_command(mail_poll)
+mail.add_command(mail_reprocess)
 
 
 @mail.command("send")

@@ -78,6 +78,18 @@ class Config:
     MAIL_SUPPRESS_SEND = False
     KAIMEN_MAIL_DOMAIN = "kaimen.localhost"
     KAIMEN_INBOUND_DOMAIN = "reply.kaimen.localhost"
+    # Inbound mail (officers' replies): a message larger than this is stored cut at this size,
+    # with the outcome "too_large", and is not processed. 25 MB, the usual mail server limit.
+    KAIMEN_INBOUND_MAX_BYTES = 25 * 1024 * 1024
+    # ``kaimen mail poll``: the mailbox replies are fetched from over IMAP (none = not polled).
+    KAIMEN_MAIL_IMAP_HOST: str | None = None
+    KAIMEN_MAIL_IMAP_PORT = 993
+    KAIMEN_MAIL_IMAP_SSL = True
+    KAIMEN_MAIL_IMAP_USER: str | None = None
+    KAIMEN_MAIL_IMAP_PASSWORD: str | None = None
+    KAIMEN_MAIL_IMAP_FOLDER = "INBOX"
+    # Where a polled message goes once stored ("" = it stays in the folder, flagged \Seen).
+    KAIMEN_MAIL_IMAP_DONE_FOLDER = ""
 
     # Where links in mail point to.
     KAIMEN_BASE_URL = "http://127.0.0.1:5000"
@@ -86,6 +98,16 @@ class Config:
     # Uploads: the largest application form (WORD/PDF) and leader photo accepted, in bytes.
     KAIMEN_FORM_MAX_BYTES = 10 * 1024 * 1024
     KAIMEN_PHOTO_MAX_BYTES = 5 * 1024 * 1024
+    # A complaint's attachment (PDF, Word, JPEG, PNG), each; at most five per complaint or follow-up.
+    KAIMEN_COMPLAINT_MAX_BYTES = 3 * 1024 * 1024  # five of them fit in MAX_CONTENT_LENGTH
+    RATELIMIT_COMPLAINT = "5 per hour"
+
+    # SMS (complaint notifications): "log" writes them to the log (one machine, no gateway);
+    # "http" POSTs JSON to KAIMEN_SMS_URL with the bearer token KAIMEN_SMS_TOKEN.
+    KAIMEN_SMS_BACKEND = "log"
+    KAIMEN_SMS_URL: str | None = None
+    KAIMEN_SMS_TOKEN: str | None = None
+    KAIMEN_SMS_TIMEOUT = 5.0
 
     # Feature packages to load (entry points of the group ``kaimen.features``); None = all installed.
     KAIMEN_FEATURES: list[str] | None = None
@@ -115,13 +137,33 @@ class Config:
         conf["MAIL_DEFAULT_SENDER"] = env(
             "KAIMEN_MAIL_FROM", f"Kaimen <noreply@{conf['KAIMEN_MAIL_DOMAIN']}>"
         )
-        conf["KAIMEN_INBOUND_DOMAIN"] = env("KAIMEN_INBOUND_DOMAIN", cls.KAIMEN_INBOUND_DOMAIN)
+        conf["KAIMEN_INBOUND_DOMAIN"] = env(
+            "KAIMEN_INBOUND_DOMAIN", f"reply.{conf['KAIMEN_MAIL_DOMAIN']}"
+        )
+        conf["KAIMEN_INBOUND_MAX_BYTES"] = int(
+            env("KAIMEN_INBOUND_MAX_BYTES", str(cls.KAIMEN_INBOUND_MAX_BYTES))
+        )
+        conf["KAIMEN_MAIL_IMAP_HOST"] = env("KAIMEN_MAIL_IMAP_HOST")
+        conf["KAIMEN_MAIL_IMAP_SSL"] = _bool(env("KAIMEN_MAIL_IMAP_SSL"), True)
+        conf["KAIMEN_MAIL_IMAP_PORT"] = int(
+            env("KAIMEN_MAIL_IMAP_PORT", "993" if conf["KAIMEN_MAIL_IMAP_SSL"] else "143")
+        )
+        conf["KAIMEN_MAIL_IMAP_USER"] = env("KAIMEN_MAIL_IMAP_USER")
+        conf["KAIMEN_MAIL_IMAP_PASSWORD"] = env("KAIMEN_MAIL_IMAP_PASSWORD")
+        conf["KAIMEN_MAIL_IMAP_FOLDER"] = env("KAIMEN_MAIL_IMAP_FOLDER", "INBOX")
+        conf["KAIMEN_MAIL_IMAP_DONE_FOLDER"] = env("KAIMEN_MAIL_IMAP_DONE_FOLDER", "")
         conf["KAIMEN_BASE_URL"] = (env("KAIMEN_BASE_URL", cls.KAIMEN_BASE_URL) or "").rstrip("/")
         https = _bool(env("KAIMEN_HTTPS"), conf["KAIMEN_BASE_URL"].startswith("https://"))
         conf["KAIMEN_HTTPS"] = https
         conf["SESSION_COOKIE_SECURE"] = https
         conf["REMEMBER_COOKIE_SECURE"] = https
         conf["PREFERRED_URL_SCHEME"] = "https" if https else "http"
+        conf["KAIMEN_SMS_URL"] = env("KAIMEN_SMS_URL")
+        conf["KAIMEN_SMS_TOKEN"] = env("KAIMEN_SMS_TOKEN")
+        conf["KAIMEN_SMS_BACKEND"] = env(
+            "KAIMEN_SMS_BACKEND", "http" if conf["KAIMEN_SMS_URL"] else "log"
+        )
+        conf["KAIMEN_SMS_TIMEOUT"] = float(env("KAIMEN_SMS_TIMEOUT", "5"))
         features = env("KAIMEN_FEATURES")
         if features is not None:
             conf["KAIMEN_FEATURES"] = [f.strip() for f in features.split(",") if f.strip()]

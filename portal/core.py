@@ -15,7 +15,9 @@ LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 
 @bp.route("/")
 def home():
-    return render_template("core/home.html")
+    registry = current_app.extensions["kaimen"]
+    sections = [section for hook in registry.home_sections if (section := hook())]
+    return render_template("core/home.html", home_sections=sections)
 
 
 @bp.route("/language", methods=["POST"])

@@ -30,6 +30,12 @@ class FeatureRegistry:
     item_actions: list[Callable[[object], ItemAction | None]] = field(default_factory=list)
     # Called by ``kaimen demo`` inside its transaction, in registration order.
     demo_loaders: list[Callable[[], None]] = field(default_factory=list)
+    # Inbound mail: the handler for replies to ``<tag>+<id>.<token>@<inbound domain>``, keyed by
+    # tag (complaints registers "complaint"). See ``portal.mail.inbound.handlers`` for the contract.
+    inbound_handlers: dict[str, Callable[..., object]] = field(default_factory=dict)
+    # Sections of the home page: callables () -> HTML (Markup) or None, shown in registration
+    # order below the introduction (forum: the open consultations).
+    home_sections: list[Callable[[], object | None]] = field(default_factory=list)
 
     def add_nav(
         self, endpoint: str, label: object, *, order: int, description: object = ""

@@ -11,18 +11,28 @@ from portal.catalog.models import (
     StepKind,
 )
 from portal.directory.models import Department, Leader, Position, StaffMember
-from portal.mail.models import MessageStatus, OutboundMessage
+from portal.mail.inbound_models import ImapSeen, InboundDelivery, InboundMessage, InboundOutcome
+from portal.mail.models import MessageStatus, OutboundAttachment, OutboundMessage
 from portal.search import SearchDocument
+from portal.workdays.models import CalendarDay, CalendarYear, DayKind
 
 __all__ = [
     "ApplicationForm",
     "ApprovalItem",
     "AuditEntry",
+    "CalendarDay",
+    "CalendarYear",
+    "DayKind",
     "Department",
     "FormFormat",
+    "ImapSeen",
+    "InboundDelivery",
+    "InboundMessage",
+    "InboundOutcome",
     "ItemStatus",
     "Leader",
     "MessageStatus",
+    "OutboundAttachment",
     "OutboundMessage",
     "Position",
     "ProcedureStep",

@@ -207,6 +207,15 @@ class DepartmentForm(FlaskForm):
     supervision_phone = field_for(Department, DEPARTMENT_FIELDS, "supervision_phone")
     email = field_for(Department, DEPARTMENT_FIELDS, "email")
     functions = field_for(Department, DEPARTMENT_FIELDS, "functions", multiline=True)
+    allowed_reply_domains = field_for(
+        Department,
+        DEPARTMENT_FIELDS,
+        "allowed_reply_domains",
+        description=_l(
+            "Besides the position's holder and deputy, staff writing from these mail domains "
+            "(separated by spaces, e.g. hz.gov.cn) may answer a complaint by replying to its email."
+        ),
+    )
     sort_order = field_for(
         Department,
         DEPARTMENT_FIELDS,

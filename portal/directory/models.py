@@ -36,6 +36,11 @@ class Department(Base):
         )
     )
     sort_order: so.Mapped[int] = so.mapped_column(default=0)
+    # Mail domains (space-separated, e.g. "hz.gov.cn") whose staff may answer the department's
+    # complaints by email besides the position's holder and deputy.
+    allowed_reply_domains: so.Mapped[str] = so.mapped_column(
+        sa.String(500), default="", server_default=""
+    )
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     leaders: so.Mapped[list[Leader]] = so.relationship(

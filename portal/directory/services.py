@@ -35,6 +35,7 @@ DEPARTMENT_FIELDS = {
     "functions": Field(_l("Main functions")),
     "email": Field(_l("Email address"), "email"),
     "sort_order": Field(_l("Order in lists"), "number", required=False),
+    "allowed_reply_domains": Field(_l("Mail domains allowed to answer complaints"), required=False),
 }
 LEADER_FIELDS = {
     "name": Field(_l("Name")),

@@ -18,6 +18,7 @@ import flask_mail
 import sqlalchemy as sa
 from flask import current_app
 
+from portal import uploads
 from portal.db import utcnow
 from portal.extensions import db
 from portal.mail.models import MessageStatus, OutboundMessage
@@ -93,6 +94,9 @@ def _build(row: OutboundMessage) -> flask_mail.Message:
         charset="utf-8",
     )
     message.msgId = row.message_id
+    for attachment in row.attachments:
+        data = uploads.path_for(attachment.area, attachment.stored_name).read_bytes()
+        message.attach(attachment.filename, attachment.content_type, data)
     return message
 
 

@@ -60,3 +60,22 @@ class OutboundMessage(Base):
     lease_until: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     lease_token: so.Mapped[str | None] = so.mapped_column(sa.String(32))
     sent_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+    attachments: so.Mapped[list[OutboundAttachment]] = so.relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="OutboundAttachment.id"
+    )
+
+
+class OutboundAttachment(Base):
+    """A stored file (``portal.uploads``) attached to an outbound message when it is sent."""
+
+    __tablename__ = "outbound_attachments"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    outbound_message_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("outbound_messages.id", ondelete="CASCADE"), index=True
+    )
+    filename: so.Mapped[str] = so.mapped_column(sa.String(200))
+    content_type: so.Mapped[str] = so.mapped_column(sa.String(120))
+    area: so.Mapped[str] = so.mapped_column(sa.String(32))
+    stored_name: so.Mapped[str] = so.mapped_column(sa.String(80))

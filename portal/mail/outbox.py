@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from email.utils import make_msgid
 
 from flask import current_app, render_template
@@ -9,7 +11,20 @@ from flask_babel import force_locale
 from jinja2 import TemplateNotFound
 
 from portal.extensions import db
-from portal.mail.models import OutboundMessage
+from portal.mail.models import OutboundAttachment, OutboundMessage
+
+# On every message we send: mail that comes back carrying it is a loop (portal.mail.inbound).
+LOOP_HEADER = "X-Kaimen-Loop"
+
+
+@dataclass(frozen=True)
+class OutboundFile:
+    """A stored file (``portal.uploads``: area and generated name) to attach when sending."""
+
+    filename: str
+    content_type: str
+    area: str
+    stored_name: str
 
 
 def queue_message(
@@ -22,9 +37,14 @@ def queue_message(
     cc: list[str] | None = None,
     reply_to: str | None = None,
     headers: dict[str, str] | None = None,
+    files: Sequence[OutboundFile] = (),
 ) -> OutboundMessage:
-    """Add a message to the outbox. It leaves only if the caller's transaction commits."""
+    """Add a message to the outbox. It leaves only if the caller's transaction commits.
+
+    ``files`` are attached when the message is sent (read from ``portal.uploads`` then).
+    """
     domain = current_app.config["KAIMEN_MAIL_DOMAIN"]
+    headers = {**(headers or {}), LOOP_HEADER: domain}
     message = OutboundMessage(
         kind=kind,
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
@@ -35,7 +55,16 @@ def queue_message(
         body_text=body_text,
         body_html=body_html,
         message_id=make_msgid(idstring=kind.replace("_", "-"), domain=domain),
-        headers=dict(headers or {}),
+        headers=headers,
+        attachments=[
+            OutboundAttachment(
+                filename=f.filename[:200],
+                content_type=f.content_type,
+                area=f.area,
+                stored_name=f.stored_name,
+            )
+            for f in files
+        ],
     )
     db.session.add(message)
     db.session.flush()
@@ -50,6 +79,7 @@ def queue_templated(
     cc: list[str] | None = None,
     reply_to: str | None = None,
     headers: dict[str, str] | None = None,
+    files: Sequence[OutboundFile] = (),
     **context,
 ) -> OutboundMessage:
     """Render ``templates/email/<template>.{subject,txt,html}`` in the reader's language and queue it.
@@ -74,4 +104,5 @@ def queue_templated(
         body_html=body_html,
         reply_to=reply_to,
         headers=headers,
+        files=files,
     )

@@ -1,0 +1,30 @@
+"""``kaimen deadlines run``: the complaint deadline job, for cron or a systemd timer."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+from flask.cli import with_appcontext
+
+from complaints import deadlines as job
+
+
+@click.group("deadlines")
+def deadlines() -> None:
+    """Complaint deadlines: reminders, escalations, notification tasks."""
+
+
+@deadlines.command("run")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Act as if it were this day (Asia/Shanghai); for catching up or testing.",
+)
+@with_appcontext
+def run(today):
+    """Send due reminders and escalations once each (safe to run on several hosts at once)."""
+    day: date | None = today.date() if today else None
+    summary = job.run(day)
+    click.echo(summary.text())

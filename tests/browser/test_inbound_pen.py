@@ -1,0 +1,38 @@
+"""The holding pen pages, in a real browser, checked by axe-core; a held reply is released."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.accounts import services as accounts
+from portal.accounts.models import Role
+from portal.extensions import db
+from portal.mail.inbound.ingest import ingest
+from tests.portal.mail_inbound.conftest import eml
+
+pytestmark = pytest.mark.browser
+
+
+def test_holding_pen_pages_are_accessible_and_a_message_is_discarded(page, live_server, axe):
+    with live_server.app.app_context():
+        accounts.create_user(
+            "pen-admin@example.com", "收件管理员", "pen admin password", roles={Role.ADMIN}
+        )
+        db.session.commit()
+        held = ingest(eml("no_token.eml")).id
+
+    page.goto("/account/login")
+    page.get_by_label("电子邮箱", exact=True).fill("pen-admin@example.com")
+    page.get_by_label("密码", exact=True).fill("pen admin password")
+    page.get_by_role("button", name="登录").click()
+    for path in ["/admin/inbound/", "/admin/inbound/all", f"/admin/inbound/{held}"]:
+        page.goto(path)
+        assert page.locator("h1").is_visible(), path
+        axe(page)
+
+    page.goto(f"/admin/inbound/{held}")
+    assert page.get_by_text("已办结。").first.is_visible()
+    page.locator("form[action$='/discard'] button[type=submit]").click()
+    axe(page)
+    page.goto(f"/admin/inbound/{held}")
+    assert page.locator("form[action$='/discard']").count() == 0

@@ -1,0 +1,155 @@
+"""``kaimen mail poll`` against a real IMAP server (Dovecot) on loopback.
+
+Dovecot runs as a child of the test with a throw-away configuration (plain-text login on
+127.0.0.1, Maildir under a temporary directory). Without ``dovecot`` installed the tests are
+skipped, unless KAIMEN_REQUIRE_IMAP or CI asks for them.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from imap_tools import MailBoxUnencrypted
+
+from portal.extensions import db
+from portal.mail.inbound.imap import poll
+from portal.mail.inbound_models import ImapSeen, InboundMessage, InboundOutcome
+from tests.conftest import free_port, required
+from tests.portal.mail_inbound.conftest import eml
+
+DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
+USER, PASSWORD = "kaimen", "imap-test-password"
+
+CONFIG = """
+base_dir = {root}/run
+state_dir = {root}/state
+log_path = {root}/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+first_valid_uid = 1
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {root}/users
+}}
+userdb {{
+  driver = static
+  args = uid={user} gid={user} home={root}/home/%u
+}}
+mail_location = maildir:~/Maildir
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service stats {{
+  unix_listener stats-reader {{
+    mode = 0666
+  }}
+  unix_listener stats-writer {{
+    mode = 0666
+  }}
+}}
+"""
+
+
+def _wait_for(port: int, process: subprocess.Popen, seconds: float = 20.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("dovecot exited")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("dovecot did not start listening")
+
+
+@pytest.fixture(scope="module")
+def imap_server():
+    if not Path(DOVECOT).exists() or os.geteuid() != 0:
+        if required("KAIMEN_REQUIRE_IMAP"):
+            pytest.fail("Dovecot is required here (apt-get install dovecot-imapd, run as root)")
+        pytest.skip("Dovecot is not installed (or not root): no IMAP server to test against")
+    user = "dovecot"
+    pwd.getpwnam(user)
+    root = Path(tempfile.mkdtemp(prefix="kaimen-imap-"))
+    root.chmod(0o755)
+    for sub in ("run", "state", "home"):
+        (root / sub).mkdir()
+    shutil.chown(root / "home", user, user)
+    (root / "users").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
+    port = free_port()
+    config = root / "dovecot.conf"
+    config.write_text(CONFIG.format(root=root, user=user, port=port))
+    process = subprocess.Popen(
+        [DOVECOT, "-F", "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        _wait_for(port, process)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def mailbox(app, imap_server):
+    app.config.update(
+        KAIMEN_MAIL_IMAP_HOST="127.0.0.1",
+        KAIMEN_MAIL_IMAP_PORT=imap_server,
+        KAIMEN_MAIL_IMAP_SSL=False,
+        KAIMEN_MAIL_IMAP_USER=USER,
+        KAIMEN_MAIL_IMAP_PASSWORD=PASSWORD,
+        KAIMEN_MAIL_IMAP_FOLDER="INBOX",
+    )
+    box = MailBoxUnencrypted("127.0.0.1", imap_server).login(USER, PASSWORD)
+    box.delete(box.uids("ALL"))  # the server lives for the module: start each test empty
+    try:
+        yield box
+    finally:
+        box.logout()
+
+
+def test_poll_stores_each_message_once_and_flags_it_seen(app, probe, mailbox):
+    mailbox.append(eml("gmail_zh.eml"), "INBOX")
+    mailbox.append(eml("auto_reply.eml"), "INBOX")
+    first = poll()
+    assert (first.stored, first.skipped) == (2, 0)
+    outcomes = db.session.scalars(
+        sa.select(InboundMessage.outcome).order_by(InboundMessage.id)
+    ).all()
+    assert outcomes == [InboundOutcome.ACCEPTED, InboundOutcome.AUTO_REPLY]
+    assert all(row.source == "imap" for row in db.session.scalars(sa.select(InboundMessage)))
+    assert bytes(db.session.scalars(sa.select(InboundMessage.raw)).first()).replace(
+        b"\r\n", b"\n"
+    ) == eml("gmail_zh.eml").replace(b"\r\n", b"\n")
+    assert all("\\Seen" in m.flags for m in mailbox.fetch(mark_seen=False))
+    # Polling again (say the flag was lost): nothing is stored twice.
+    mailbox.flag(mailbox.uids("ALL"), "\\Seen", False)
+    again = poll()
+    assert (again.stored, again.skipped) == (0, 2)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(InboundMessage)) == 2
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ImapSeen)) == 2
+    assert len(probe.calls) == 1
+
+
+def test_poll_without_a_mailbox_configured_does_nothing(app):
+    assert poll().not_configured
