@@ -1,4 +1,7 @@
-"""Demo boards and threads for ``kaimen demo``, among them one thread of more than 500 floors."""
+"""Demo boards and threads for ``kaimen demo``, among them one thread of more than 500 floors.
+
+The consultation board and its threads come from ``forum.consultations.demo``.
+"""
 
 from __future__ import annotations
 
@@ -42,14 +45,6 @@ BOARDS = [
         "空气、水、噪音与垃圾分类：一起守护城市环境。",
         [
             ("河道治理后水质明显变好了", "周末去看了，河边步道也修好了，点个赞。"),
-        ],
-    ),
-    (
-        "kaimen",
-        "开门审批意见征集",
-        "重大审批事项决定前，在这里听取公众意见。",
-        [
-            ("关于排污许可证核发事项的意见征集说明", "请大家围绕公示材料发表意见，理性讨论。"),
         ],
     ),
 ]

@@ -99,7 +99,7 @@ def reject_post(post: Post, actor: User, reason: str) -> Post:
     post.hidden_at = utcnow()
     post.hidden_by_id = actor.id
     post.hidden_reason = reason
-    db.session.flush()
+    services.rerender_quotes_of(post)
     if post.floor == 1:
         moderation.delete_thread(post.thread, actor, reason)
     return post

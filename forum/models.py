@@ -97,6 +97,10 @@ class Post(Base):
     hidden_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     hidden_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
     hidden_reason: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    # The post this one quotes (its excerpt is in the source): re-rendered when that one is hidden.
+    quoted_post_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("forum_posts.id", ondelete="SET NULL"), index=True
+    )
     # Held for a moderator's approval (forum.trust): keeps its floor, shown to others as waiting.
     held_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime, index=True)
     approved_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from forum import bans
+from forum import bans, services
 from forum.models import Board, BoardModerator, Post, Report, Thread
 from forum.permissions import can_manage_moderators, can_moderate, can_report
 from forum.services import ForumError
@@ -175,7 +175,7 @@ def hide_post(post: Post, actor: User, reason: str) -> Post:
         floor=post.floor,
         report_ids=ids,
     )
-    db.session.flush()
+    services.rerender_quotes_of(post)
     return post
 
 
@@ -197,7 +197,7 @@ def restore_post(post: Post, actor: User, reason: str = "") -> Post:
     post.hidden_at = None
     post.hidden_by_id = None
     post.hidden_reason = None
-    db.session.flush()
+    services.rerender_quotes_of(post)
     return post
 
 

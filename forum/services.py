@@ -55,6 +55,16 @@ def _run_posting_checks(board: Board, thread: Thread | None, author: User) -> No
         check(board, thread, author)
 
 
+def posting_refusal(board: Board, thread: Thread | None, author: User) -> str | None:
+    """Why this author may not post here now (the same checks as posting, nothing written)."""
+    try:
+        _check_can_post(author)
+        _run_posting_checks(board, thread, author)
+    except ForumError as error:
+        return str(error)
+    return None
+
+
 def page_of_floor(floor: int) -> int:
     return (floor - 1) // POSTS_PER_PAGE + 1
 
@@ -173,7 +183,9 @@ def _next_floor(thread: Thread, author: User, now) -> int:
     return floor
 
 
-def _add_post(thread: Thread, author: User, source: str) -> Post:
+def _add_post(
+    thread: Thread, author: User, source: str, *, quoted_post_id: int | None = None
+) -> Post:
     now = utcnow()
     floor = _next_floor(thread, author, now)
     post = Post(
@@ -183,6 +195,7 @@ def _add_post(thread: Thread, author: User, source: str) -> Post:
         created_at=now,
         source=source,
         html=render_markdown(source),
+        quoted_post_id=quoted_post_id,
     )
     if any(check(thread, author, post) for check in hold_checks):
         post.held_at = now
@@ -268,7 +281,7 @@ def reply(thread: Thread, author: User, source: str, quote: Post | None = None) 
         if quote.thread_id != thread.id:
             raise ForumError(_("You can only quote a post of the same thread."))
         source = quote_markdown(quote) + source
-    return _add_post(thread, author, source)
+    return _add_post(thread, author, source, quoted_post_id=quote.id if quote else None)
 
 
 def check_can_edit(post: Post, editor: User) -> None:
@@ -294,7 +307,7 @@ def edit_post(post: Post, editor: User, source: str) -> Post:
         PostRevision(post_id=post.id, editor_id=editor.id, source=post.source, html=post.html)
     )
     post.source = source
-    post.html = render_markdown(source)
+    post.html = render_post_html(post)
     post.edited_at = utcnow()
     post.edit_count += 1
     # An edit that brings what would have been held (a new account's link) waits again.
@@ -302,6 +315,35 @@ def edit_post(post: Post, editor: User, source: str) -> Post:
         post.held_at = post.edited_at
     db.session.flush()
     return post
+
+
+# The quote block ``quote_markdown`` writes at the top of a reply: its label line, then the excerpt.
+_LEADING_QUOTE = re.compile(r"\A(> [^\n]*\n)(?:>[^\n]*\n)*\n?")
+
+
+def render_post_html(post: Post) -> str:
+    """A post's HTML; while the post it quotes is hidden, the quoted excerpt is left out.
+
+    The excerpt was copied into the reply's source when it was written, so hiding a post must
+    also take its words out of the replies that quote it (and put them back on restoring).
+    """
+    source = post.source
+    if post.quoted_post_id is not None:
+        quoted_hidden = db.session.scalar(
+            sa.select(Post.hidden_at.is_not(None)).where(Post.id == post.quoted_post_id)
+        )
+        if quoted_hidden:
+            placeholder = _escape_markdown(_("This post was hidden by a moderator."))
+            source = _LEADING_QUOTE.sub(lambda m: f"{m.group(1)}>\n> *{placeholder}*\n\n", source, 1)
+    return render_markdown(source)
+
+
+def rerender_quotes_of(post: Post) -> None:
+    """Render again the replies that quote ``post``, after it was hidden or restored."""
+    db.session.flush()
+    for quoting in db.session.scalars(sa.select(Post).where(Post.quoted_post_id == post.id)):
+        quoting.html = render_post_html(quoting)
+    db.session.flush()
 
 
 def preview(source: str) -> str:

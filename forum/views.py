@@ -127,6 +127,12 @@ def board(slug: str):
         next_cursor=next_cursor,
         is_first=after is None,
         can_post=can_post(current_user),
+        # Why "Start a thread" is not offered: a ban, a rate limit, a consultation board.
+        thread_refusal=(
+            services.posting_refusal(board, None, current_user)
+            if current_user.is_authenticated
+            else None
+        ),
         moderates=can_moderate(current_user, board),
     )
 

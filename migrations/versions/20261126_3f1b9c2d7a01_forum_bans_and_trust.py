@@ -1,4 +1,4 @@
-"""forum bans and trust levels
+"""forum bans, trust levels (held posts) and quoted posts
 
 Revision ID: 3f1b9c2d7a01
 Revises: e48ea701a4cf
@@ -44,6 +44,9 @@ def upgrade():
         batch_op.create_index('ix_forum_posts_author_created', ['author_id', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_forum_posts_held_at'), ['held_at'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_forum_posts_approved_by_id_users'), 'users', ['approved_by_id'], ['id'])
+        batch_op.add_column(sa.Column('quoted_post_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_forum_posts_quoted_post_id'), ['quoted_post_id'], unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_forum_posts_quoted_post_id_forum_posts'), 'forum_posts', ['quoted_post_id'], ['id'], ondelete='SET NULL')
 
     with op.batch_alter_table('forum_threads', schema=None) as batch_op:
         batch_op.add_column(sa.Column('held_at', sa.DateTime(timezone=True), nullable=True))
@@ -54,6 +57,9 @@ def downgrade():
         batch_op.drop_column('held_at')
 
     with op.batch_alter_table('forum_posts', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_forum_posts_quoted_post_id_forum_posts'), type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_forum_posts_quoted_post_id'))
+        batch_op.drop_column('quoted_post_id')
         batch_op.drop_constraint(batch_op.f('fk_forum_posts_approved_by_id_users'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_forum_posts_held_at'))
         batch_op.drop_index('ix_forum_posts_author_created')
