@@ -25,8 +25,10 @@ PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\
 def docx() -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", "<w:document/>")
+        # Fixed timestamps: the fixture is the same bytes every time it is written.
+        when = (2026, 11, 25, 16, 0, 0)
+        archive.writestr(zipfile.ZipInfo("[Content_Types].xml", when), "<Types/>")
+        archive.writestr(zipfile.ZipInfo("word/document.xml", when), "<w:document/>")
     return out.getvalue()
 
 
@@ -433,7 +435,8 @@ def png(size: int, noisy: bool) -> bytes:
 
     from PIL import Image
 
-    pixels = random.Random(size).randbytes(size * size * 3) if noisy else bytes(size * size * 3)
+    noise = random.Random(size)  # noqa: S311 - deterministic fixture pixels, not a secret
+    pixels = noise.randbytes(size * size * 3) if noisy else bytes(size * size * 3)
     out = io.BytesIO()
     Image.frombytes("RGB", (size, size), pixels).save(out, "PNG")
     return out.getvalue()
@@ -441,37 +444,41 @@ def png(size: int, noisy: bool) -> bytes:
 
 def outlook_related():
     """Outlook with a signature logo and a pasted screenshot, both shown inline by the HTML."""
-    plain = "现场照片见下图。\n\n张三\n\n发件人: 开门 Kaimen\n发送时间: 2026年11月20日 10:00\n\n" + ORIGINAL
+    plain = (
+        "现场照片见下图。\n\n张三\n\n发件人: 开门 Kaimen\n发送时间: 2026年11月20日 10:00\n\n"
+        + ORIGINAL
+    )
     html = (
-        "<html><body><p>现场照片见下图。</p><p><img src=\"cid:image002.png@01DB3F6D.9A42C4B0\"></p>"
-        "<p>张三</p><p><img src=\"cid:image001.png@01DB3F6D.9A42C4B0\"></p></body></html>"
+        '<html><body><p>现场照片见下图。</p><p><img src="cid:image002.png@01DB3F6D.9A42C4B0"></p>'
+        '<p>张三</p><p><img src="cid:image001.png@01DB3F6D.9A42C4B0"></p></body></html>'
     )
     head = (
         f"From: {hdr('张三', 'gb2312')} <@@FROM@@>\nTo: @@TO@@\n"
         f"Subject: {hdr('答复: [TS20261120-0001] 新投诉', 'gb2312')}\n"
         "Date: Wed, 25 Nov 2026 18:00:00 +0800\nMessage-ID: <000002db3f2a$related$@hz.gov.cn>\n"
         "MIME-Version: 1.0\nX-Mailer: Microsoft Outlook 16.0\n"
-        "Content-Type: multipart/related;\n\tboundary=\"----=_NextPart_000_REL\";\n\ttype=\"multipart/alternative\"\n\n"
-        "------=_NextPart_000_REL\nContent-Type: multipart/alternative;\n\tboundary=\"----=_NextPart_001_ALT\"\n\n"
-        "------=_NextPart_001_ALT\nContent-Type: text/plain;\n\tcharset=\"gb2312\"\n"
+        'Content-Type: multipart/related;\n\tboundary="----=_NextPart_000_REL";\n\ttype="multipart/alternative"\n\n'
+        '------=_NextPart_000_REL\nContent-Type: multipart/alternative;\n\tboundary="----=_NextPart_001_ALT"\n\n'
+        '------=_NextPart_001_ALT\nContent-Type: text/plain;\n\tcharset="gb2312"\n'
         "Content-Transfer-Encoding: quoted-printable\n\n"
     )
     data = (
-        crlf(head) + qp(plain, "gb2312")
+        crlf(head)
+        + qp(plain, "gb2312")
         + crlf(
-            "\n------=_NextPart_001_ALT\nContent-Type: text/html;\n\tcharset=\"gb2312\"\n"
+            '\n------=_NextPart_001_ALT\nContent-Type: text/html;\n\tcharset="gb2312"\n'
             "Content-Transfer-Encoding: quoted-printable\n\n"
         )
         + qp(html, "gb2312")
         + crlf(
             "\n------=_NextPart_001_ALT--\n\n------=_NextPart_000_REL\n"
-            "Content-Type: image/png;\n\tname=\"image001.png\"\nContent-Transfer-Encoding: base64\n"
+            'Content-Type: image/png;\n\tname="image001.png"\nContent-Transfer-Encoding: base64\n'
             "Content-ID: <image001.png@01DB3F6D.9A42C4B0>\n\n"
         )
         + b64(png(16, noisy=False))
         + crlf(
             "\n------=_NextPart_000_REL\n"
-            "Content-Type: image/png;\n\tname=\"image002.png\"\nContent-Transfer-Encoding: base64\n"
+            'Content-Type: image/png;\n\tname="image002.png"\nContent-Transfer-Encoding: base64\n'
             "Content-ID: <image002.png@01DB3F6D.9A42C4B0>\n\n"
         )
         + b64(png(120, noisy=True))
