@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from complaints import inbound
 from complaints import models as _models  # noqa: F401 - the complaint tables registered with the app
 from complaints import officer_views as _officer_views  # noqa: F401 - the officer's routes on bp
+from complaints import statistics_views as _statistics_views  # noqa: F401 - public statistics
 from complaints.cli import deadlines as deadlines_command
 from complaints.demo import load_complaints_demo
 from complaints.recompute import on_official_year

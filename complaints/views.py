@@ -62,11 +62,6 @@ def index():
     return render_template("complaints/index.html")
 
 
-@bp.route("/statistics")
-def statistics():
-    return render_template("complaints/statistics.html")
-
-
 # --- filing -----------------------------------------------------------------------------------
 
 

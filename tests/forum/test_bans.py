@@ -323,7 +323,7 @@ def test_an_author_cannot_edit_a_post_of_a_locked_thread(client, world):
     )
 
 
-def test_an_author_cannot_edit_a_post_of_a_deleted_thread(world):
+def test_an_author_cannot_edit_a_post_of_a_deleted_thread(world, english):
     moderation.delete_thread(world.thread, world.admin, "重复")
     with pytest.raises(services.ForumError, match="deleted"):
         services.edit_post(world.post(1), world.author, "偷偷改掉")

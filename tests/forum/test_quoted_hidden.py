@@ -27,7 +27,7 @@ def _world():
     return thread, original, reply, moderator
 
 
-def test_hiding_a_post_takes_its_words_out_of_quoting_replies(client, app):
+def test_hiding_a_post_takes_its_words_out_of_quoting_replies(client, app, english):
     thread, original, reply, moderator = _world()
     assert SECRET in reply.html
     assert search_ids("forum_post", "十八号") == [reply.id, original.id]
@@ -54,7 +54,7 @@ def test_hiding_a_post_takes_its_words_out_of_quoting_replies(client, app):
     assert SECRET in client.get(f"/forum/t/{thread.id}").get_data(as_text=True)
 
 
-def test_an_edited_reply_of_a_hidden_post_keeps_the_excerpt_out(app):
+def test_an_edited_reply_of_a_hidden_post_keeps_the_excerpt_out(app, english):
     thread, original, reply, moderator = _world()
     moderation.hide_post(original, moderator, "泄露他人隐私")
     reply = db.session.get(Post, reply.id)

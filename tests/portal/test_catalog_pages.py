@@ -98,10 +98,10 @@ def test_item_page_leads_to_a_complaint_and_for_major_items_to_consultation(clie
     major = make_item(department, "LJ-STHJ-002", "垃圾焚烧发电项目环境影响评价文件审批", major=True)
     db.session.commit()
     ordinary_page = text(client.get(f"/catalog/items/{ordinary.code}"))
-    assert f"/complaints/?item={ordinary.code}" in ordinary_page
+    assert f"/complaints/new?item={ordinary.code}" in ordinary_page
     assert "/forum/consultations/?item=" not in ordinary_page
     major_page = text(client.get(f"/catalog/items/{major.code}"))
-    assert f"/complaints/?item={major.code}" in major_page
+    assert f"/complaints/new?item={major.code}" in major_page
     assert f"/forum/consultations/?item={major.code}" in major_page
 
 
