@@ -21,12 +21,6 @@ POSTS = [
 ]
 
 
-@pytest.fixture
-def app_config() -> dict:
-    """Kernel pages: no feature packages (their work in progress must not break these tests)."""
-    return {"KAIMEN_FEATURES": ()}
-
-
 @pytest.fixture(autouse=True)
 def english(client) -> None:
     """Pages in English, so that the messages checked are the source strings."""
