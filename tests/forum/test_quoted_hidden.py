@@ -55,7 +55,7 @@ def test_hiding_a_post_takes_its_words_out_of_quoting_replies(client, app, engli
 
 
 def test_an_edited_reply_of_a_hidden_post_keeps_the_excerpt_out(app, english):
-    thread, original, reply, moderator = _world()
+    _thread, original, reply, moderator = _world()
     moderation.hide_post(original, moderator, "泄露他人隐私")
     reply = db.session.get(Post, reply.id)
     services.edit_post(reply, reply.author, reply.source + "\n\n补充一句。")
