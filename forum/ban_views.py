@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from forum import bans
 from forum.models import Ban, Board, Post, Thread
 from forum.permissions import can_moderate
+from forum.refusals import refused, refused_form
 from forum.services import ForumError
 from forum.views import bp, is_signed_in
 from portal.accounts.permissions import is_admin, require
@@ -181,15 +182,11 @@ def lift_ban(ban_id: int):
         else url_for("forum.all_bans")
     )
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(str(error), "error")
-        return redirect(back), 400
+        return refused_form(form, back)
     try:
         bans.lift(record, current_user, form.reason.data or "")
     except ForumError as error:
-        flash(str(error), "error")
-        return redirect(back), 400
+        return refused(back, str(error))
     flash(_("The ban is lifted."), "success")
     return redirect(back)
 

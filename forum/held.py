@@ -1,7 +1,9 @@
 """Posts held for approval (forum.trust): the moderators' queue, approving and rejecting.
 
-Approving shows the post to everyone, indexes it (forum.indexing sees the change), makes it the
-board's latest post if it is newer, and tells the post listeners (watchers) as if just written.
+Approving shows the post to everyone, indexes it (forum.indexing sees the change), makes it its
+thread's last reply and the board's latest post if it is newer (a thread still held is nobody's
+latest), puts it in its watchers' next reply digest, and tells the post listeners as if just
+written. A post is decided once: two moderators at the same moment, the second is refused.
 Rejecting hides it with a public reason; a rejected opening post deletes its thread. Both are
 audited ("forum.approve_post", "forum.reject_post") and flush; the request commits.
 """
@@ -12,7 +14,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import gettext as _
 
-from forum import moderation, services
+from forum import moderation, services, watching
 from forum.models import Board, Post, Thread
 from forum.permissions import can_moderate
 from portal import audit
@@ -41,8 +43,31 @@ def held_posts(board_ids: list[int] | None, limit: int = QUEUE_SIZE) -> list[Pos
 def _check_held(post: Post, actor: User) -> None:
     if not can_moderate(actor, post.thread.board):
         raise moderation.ModerationDenied
+    if post.held_at is None and post.hidden_at is None and post.approved_at is not None:
+        raise services.ForumError(_("This post is approved already."))
     if post.held_at is None or post.hidden_at is not None:
         raise services.ForumError(_("This post is not waiting for approval."))
+
+
+def _claim(post: Post, actor: User, **values) -> None:
+    """Decide on the post only if it still waits, with one conditional UPDATE.
+
+    Of two moderators deciding at the same moment, both may have read the post as waiting; the
+    second UPDATE waits for the first transaction (row lock, or SQLite's write lock), then finds
+    nothing left to change, and that moderator is told why.
+    """
+    changed = db.session.execute(
+        sa.update(Post)
+        .where(Post.id == post.id, Post.held_at.is_not(None), Post.hidden_at.is_(None))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed != 1:
+        db.session.refresh(post, ["held_at", "hidden_at", "approved_at"])
+        _check_held(post, actor)
+        raise services.ForumError(_("This post is not waiting for approval."))
+    for key, value in values.items():  # the session's copy too (and the search index sees it)
+        setattr(post, key, value)
 
 
 def approve_post(post: Post, actor: User, reason: str = "") -> Post:
@@ -50,6 +75,7 @@ def approve_post(post: Post, actor: User, reason: str = "") -> Post:
     reason = moderation._clean_reason(reason, required=False)
     now = utcnow()
     thread = post.thread
+    _claim(post, actor, held_at=None, approved_at=now, approved_by_id=actor.id)
     audit.record(
         "forum.approve_post",
         "forum_post",
@@ -60,23 +86,34 @@ def approve_post(post: Post, actor: User, reason: str = "") -> Post:
         floor=post.floor,
         author_id=post.author_id,
     )
-    post.held_at = None
-    post.approved_at = now
-    post.approved_by_id = actor.id
     if post.floor == 1:
         thread.held_at = None
     db.session.flush()
-    # The board's latest post, if this one is newer than what the board shows.
+    # A held reply did not bump its thread: it does now, if it is the thread's newest.
     db.session.execute(
-        sa.update(Board)
-        .where(
-            Board.id == thread.board_id,
-            sa.or_(Board.last_post_at.is_(None), Board.last_post_at <= post.created_at),
-        )
-        .values(last_post_id=post.id, last_post_at=post.created_at)
+        sa.update(Thread)
+        .where(Thread.id == thread.id, Thread.last_post_at <= post.created_at)
+        .values(last_post_at=post.created_at, last_post_author_id=post.author_id)
         .execution_options(synchronize_session=False)
     )
-    db.session.expire(thread.board, ["last_post_id", "last_post_at"])
+    db.session.expire(thread, ["last_post_at", "last_post_author_id"])
+    # Nothing of a thread still held is the board's latest post; once its opening post is
+    # approved, the board's latest post is worked out again (the thread may have replies).
+    if thread.held_at is None:
+        if post.floor == 1:
+            moderation._refresh_last_post(thread.board_id)
+        else:
+            db.session.execute(
+                sa.update(Board)
+                .where(
+                    Board.id == thread.board_id,
+                    sa.or_(Board.last_post_at.is_(None), Board.last_post_at <= post.created_at),
+                )
+                .values(last_post_id=post.id, last_post_at=post.created_at)
+                .execution_options(synchronize_session=False)
+            )
+        db.session.expire(thread.board, ["last_post_id", "last_post_at"])
+    watching.notify_later(post)
     for listener in services.post_listeners:
         listener(post)
     return post
@@ -86,6 +123,7 @@ def reject_post(post: Post, actor: User, reason: str) -> Post:
     """Hide the held post with a public reason; an opening post takes its thread with it."""
     _check_held(post, actor)
     reason = moderation._clean_reason(reason)
+    _claim(post, actor, hidden_at=utcnow(), hidden_by_id=actor.id, hidden_reason=reason)
     audit.record(
         "forum.reject_post",
         "forum_post",
@@ -96,9 +134,7 @@ def reject_post(post: Post, actor: User, reason: str) -> Post:
         floor=post.floor,
         author_id=post.author_id,
     )
-    post.hidden_at = utcnow()
-    post.hidden_by_id = actor.id
-    post.hidden_reason = reason
+    services.notify_visibility(post, False)
     services.rerender_quotes_of(post)
     if post.floor == 1:
         moderation.delete_thread(post.thread, actor, reason)

@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from forum import held, moderation
 from forum.models import Board, Post, Thread
 from forum.permissions import can_moderate
+from forum.refusals import refused, refused_form, safe_next
 from forum.services import ForumError, floor_path
 from forum.views import bp, is_signed_in
 from portal.accounts.permissions import is_admin, require
@@ -69,22 +70,16 @@ def _decide(post_id: int, form_class, action, done_message: str):
         abort(404)
     if not can_moderate(current_user, post.thread.board):
         abort(403)
-    back = request.form.get("next", "")
-    if not (back.startswith("/") and not back.startswith("//")):
-        back = url_for("forum.board_held", slug=post.thread.board.slug)
+    back = safe_next(url_for("forum.board_held", slug=post.thread.board.slug))
     form = form_class()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(str(error), "error")
-        return redirect(back), 400
+        return refused_form(form, back)
     try:
         action(post, current_user, form.reason.data or "")
     except moderation.ModerationDenied:
         abort(403)
     except ForumError as error:
-        flash(str(error), "error")
-        return redirect(back), 400
+        return refused(back, str(error))
     flash(done_message, "success")
     return redirect(back if request.form.get("next") else floor_path(post.thread_id, post.floor))
 

@@ -18,6 +18,7 @@ from portal.text import plain_text
 POST_DOC = "forum_post"
 _PENDING_POSTS = "kaimen.forum.reindex_posts"
 _PENDING_THREADS = "kaimen.forum.reindex_threads"
+_PENDING_WHOLE_THREADS = "kaimen.forum.reindex_whole_threads"
 
 
 def post_text(post: Post) -> str:
@@ -47,17 +48,23 @@ def _note_changes(session: so.Session, _flush_context) -> None:
         elif isinstance(obj, Thread) and obj.id is not None and obj not in session.new:
             # A title change concerns floor 1 (a new thread's floor 1 is noted as a new post).
             _pending(session, _PENDING_THREADS).add(obj.id)
+            if sa.inspect(obj).attrs.held_at.history.has_changes():
+                # Held, or approved: every post of the thread is findable, or not, with it.
+                _pending(session, _PENDING_WHOLE_THREADS).add(obj.id)
 
 
 def _reindex(session: so.Session) -> None:
     session.flush()  # commit flushes only after this hook: changes not yet flushed count too
     post_ids = session.info.pop(_PENDING_POSTS, set())
     thread_ids = session.info.pop(_PENDING_THREADS, set())
-    if not post_ids and not thread_ids:
+    whole_thread_ids = session.info.pop(_PENDING_WHOLE_THREADS, set())
+    if not post_ids and not thread_ids and not whole_thread_ids:
         return
     condition = Post.id.in_(post_ids)
     if thread_ids:
         condition = condition | (Post.thread_id.in_(thread_ids) & (Post.floor == 1))
+    if whole_thread_ids:
+        condition = condition | Post.thread_id.in_(whole_thread_ids)
     posts = {
         post.id: post
         for post in session.scalars(
@@ -66,18 +73,18 @@ def _reindex(session: so.Session) -> None:
     }
     for post_id in sorted(post_ids | posts.keys()):
         post = posts.get(post_id)
-        if post is None or post.held_at is not None:  # awaiting approval: not findable yet
+        # Awaiting approval, or in a thread whose opening post is: not findable yet.
+        if post is None or post.held_at is not None or post.thread.held_at is not None:
             search.remove_document(POST_DOC, post_id)
         else:
             search.index_document(POST_DOC, post_id, post_text(post))
     # Indexing flushes; nothing it wrote needs indexing again.
-    session.info.pop(_PENDING_POSTS, None)
-    session.info.pop(_PENDING_THREADS, None)
+    _forget(session)
 
 
 def _forget(session: so.Session, *_args) -> None:
-    session.info.pop(_PENDING_POSTS, None)
-    session.info.pop(_PENDING_THREADS, None)
+    for key in (_PENDING_POSTS, _PENDING_THREADS, _PENDING_WHOLE_THREADS):
+        session.info.pop(key, None)
 
 
 def install() -> None:

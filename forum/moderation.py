@@ -6,6 +6,8 @@ actor, the reason and the data, and flushes; the request commits.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
@@ -19,6 +21,10 @@ from portal.db import utcnow
 from portal.extensions import db
 
 REASON_MAX = 500
+
+# Checks run before a thread moves to another board (a consultation's thread stays on its own):
+# each raises ForumError to refuse. Arguments: the thread, the target board, the actor.
+move_checks: list[Callable[[Thread, Board, User], None]] = []
 
 
 class ModerationDenied(PermissionError):
@@ -165,6 +171,7 @@ def hide_post(post: Post, actor: User, reason: str) -> Post:
     post.hidden_by_id = actor.id
     post.hidden_reason = reason
     ids = _resolve_open_reports(post, actor, "hidden")
+    services.notify_visibility(post, False)
     audit.record(
         "forum.hide_post",
         "forum_post",
@@ -197,6 +204,7 @@ def restore_post(post: Post, actor: User, reason: str = "") -> Post:
     post.hidden_at = None
     post.hidden_by_id = None
     post.hidden_reason = None
+    services.notify_visibility(post, True)
     services.rerender_quotes_of(post)
     return post
 
@@ -273,6 +281,8 @@ def move_thread(thread: Thread, target: Board, actor: User, reason: str) -> Thre
     reason = _clean_reason(reason)
     if target.id == source.id:
         raise ForumError(_("The thread is on this board already."))
+    for check in move_checks:
+        check(thread, target, actor)
     thread.board_id = target.id
     thread.board = target
     db.session.flush()

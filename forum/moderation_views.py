@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from forum import moderation
 from forum.models import Board, BoardModerator, Post, Thread
 from forum.permissions import can_manage_moderators, can_moderate, can_report, moderated_board_ids
+from forum.refusals import refused, refused_form, safe_next
 from forum.report_queue import open_reports
 from forum.services import ForumError, floor_path
 from forum.views import bp, is_signed_in
@@ -98,29 +99,25 @@ def _board_or_404(slug: str) -> Board:
 
 
 def _refuse_form(form: FlaskForm):
-    """A form that does not validate: say why and go back, with a 400 so nothing is kept."""
-    for errors in form.errors.values():
-        for error in errors:
-            flash(str(error), "error")
-    return redirect(_back()), 400
+    """A form that does not validate: say why, with a 400 so nothing is kept."""
+    return refused_form(form, _back())
 
 
 def _back() -> str:
-    target = request.form.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("forum.index")
+    """The form's page (its ``next``), else the thread acted on, else the forum's first page."""
+    thread_id = (request.view_args or {}).get("thread_id")
+    default = url_for("forum.thread", thread_id=thread_id) if thread_id else url_for("forum.index")
+    return safe_next(default)
 
 
 def _run(action, *args, **kwargs):
-    """Call a moderation service; its refusals become a flashed message and a 400."""
+    """Call a moderation service; its refusals become the refusal page and a 400."""
     try:
         return action(*args, **kwargs), None
     except moderation.ModerationDenied:
         abort(403)
     except ForumError as error:
-        flash(str(error), "error")
-        return None, (redirect(_back()), 400)
+        return None, refused(_back(), str(error))
 
 
 # --- reporting a post ----------------------------------------------------------------------
@@ -180,13 +177,17 @@ def _post_action(post_id: int, form_class, action, done_message: str):
     if not can_moderate(current_user, post.thread.board):
         abort(403)
     form = form_class()
+    here = floor_path(post.thread_id, post.floor)
     if not form.validate_on_submit():
-        return _refuse_form(form)
-    _done, refused = _run(action, post, current_user, form.reason.data or "")
-    if refused:
-        return refused
+        return refused_form(form, safe_next(here))
+    try:
+        action(post, current_user, form.reason.data or "")
+    except moderation.ModerationDenied:
+        abort(403)
+    except ForumError as error:
+        return refused(safe_next(here), str(error))
     flash(done_message, "success")
-    return redirect(_back() if request.form.get("next") else floor_path(post.thread_id, post.floor))
+    return redirect(safe_next(here))
 
 
 @bp.route("/p/<int:post_id>/hide", methods=["POST"])

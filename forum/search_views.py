@@ -55,7 +55,8 @@ def search_posts():
             next_before = ids[-1]
         # The index holds every post; what a visitor may not see is left out here: posts
         # hidden by a moderator, posts of deleted threads, and posts deleted since indexing.
-        # (Posts awaiting approval are not indexed; the filter below is a second wall.)
+        # (Posts awaiting approval, and the posts of a thread whose opening post awaits it,
+        # are not indexed; the filters below are a second wall.)
         posts = db.session.scalars(
             sa.select(Post)
             .join(Post.thread)
@@ -63,6 +64,7 @@ def search_posts():
                 Post.id.in_(ids),
                 Post.hidden_at.is_(None),
                 Post.held_at.is_(None),
+                Thread.held_at.is_(None),
                 Thread.deleted_at.is_(None),
             )
             .options(so.contains_eager(Post.thread), so.joinedload(Post.author))

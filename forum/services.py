@@ -44,10 +44,19 @@ posting_checks: list[Callable[[Board, Thread | None, User], None]] = []
 # Called after a post is written and flushed (watching, opinions, notifications).
 post_listeners: list[Callable[[Post], None]] = []
 # Asked before a post is saved: True holds it for a moderator's approval (forum.trust). A held
-# post takes its floor but is not the board's latest post and reaches no listener until approved.
+# post takes its floor but neither bumps its thread nor is the board's latest post (nor is anything
+# of a thread whose opening post is held), and reaches no listener until approved (forum.held).
 hold_checks: list[Callable[[Thread, User, Post], bool]] = []
 # Checks run before an author edits a post (bans); each raises ForumError to refuse.
 edit_checks: list[Callable[[Post, User], None]] = []
+# Called when a moderator takes a post out of public view (hide, reject: visible=False) or puts
+# it back (restore: visible=True), after the change and before the flush that ends the use case.
+visibility_listeners: list[Callable[[Post, bool], None]] = []
+
+
+def notify_visibility(post: Post, visible: bool) -> None:
+    for listener in visibility_listeners:
+        listener(post, visible)
 
 
 def _run_posting_checks(board: Board, thread: Thread | None, author: User) -> None:
@@ -151,23 +160,25 @@ def _clean_title(title: str) -> str:
     return title
 
 
-def _next_floor(thread: Thread, author: User, now) -> int:
+def _next_floor(thread: Thread, author: User, now, *, held: bool = False) -> int:
     """Take the thread's next floor with one atomic UPDATE … RETURNING.
 
     The row lock it takes (PostgreSQL) or the database write lock (SQLite) is held until the
     transaction ends, so concurrent replies queue here and each gets its own floor; the unique
-    (thread_id, floor) constraint is the second wall.
+    (thread_id, floor) constraint is the second wall. A ``held`` post takes its floor but does
+    not bump the thread nor show as its last reply (forum.held does that on approval).
     """
+    values = {
+        "post_count": Thread.post_count + 1,
+        "reply_count": Thread.post_count,  # the old value: every floor after the first is a reply
+    }
+    if not held:
+        values.update(last_post_at=now, last_post_author_id=author.id)
     row = db.session.execute(
         sa.update(Thread)
         # A thread locked by a moderator a moment ago takes no reply, whatever the caller saw.
         .where(Thread.id == thread.id, Thread.is_locked.is_(False))
-        .values(
-            post_count=Thread.post_count + 1,
-            reply_count=Thread.post_count,  # the old value: every floor after the first is a reply
-            last_post_at=now,
-            last_post_author_id=author.id,
-        )
+        .values(**values)
         .returning(Thread.post_count, Thread.reply_count)
         .execution_options(synchronize_session=False)
     ).first()
@@ -178,8 +189,9 @@ def _next_floor(thread: Thread, author: User, now) -> int:
     # write stale counters back over a concurrent writer's).
     set_committed_value(thread, "post_count", floor)
     set_committed_value(thread, "reply_count", reply_count)
-    set_committed_value(thread, "last_post_at", now)
-    set_committed_value(thread, "last_post_author_id", author.id)
+    if not held:
+        set_committed_value(thread, "last_post_at", now)
+        set_committed_value(thread, "last_post_author_id", author.id)
     return floor
 
 
@@ -187,24 +199,25 @@ def _add_post(
     thread: Thread, author: User, source: str, *, quoted_post_id: int | None = None
 ) -> Post:
     now = utcnow()
-    floor = _next_floor(thread, author, now)
     post = Post(
         thread_id=thread.id,
-        floor=floor,
         author_id=author.id,
         created_at=now,
         source=source,
         html=render_markdown(source),
         quoted_post_id=quoted_post_id,
     )
+    # Asked before the floor is taken: a held post must not bump its thread.
     if any(check(thread, author, post) for check in hold_checks):
         post.held_at = now
-        if floor == 1:
-            thread.held_at = now
+    post.floor = _next_floor(thread, author, now, held=post.held_at is not None)
+    if post.held_at is not None and post.floor == 1:
+        thread.held_at = now
     db.session.add(post)
     db.session.flush()
     counters = {"post_count": Board.post_count + 1}
-    if post.held_at is None:
+    # Nothing of a held thread (not even a moderator's reply) is the board's latest post.
+    if post.held_at is None and thread.held_at is None:
         counters.update(last_post_id=post.id, last_post_at=now)
     db.session.execute(
         sa.update(Board)
@@ -334,7 +347,9 @@ def render_post_html(post: Post) -> str:
         )
         if quoted_hidden:
             placeholder = _escape_markdown(_("This post was hidden by a moderator."))
-            source = _LEADING_QUOTE.sub(lambda m: f"{m.group(1)}>\n> *{placeholder}*\n\n", source, 1)
+            source = _LEADING_QUOTE.sub(
+                lambda m: f"{m.group(1)}>\n> *{placeholder}*\n\n", source, 1
+            )
     return render_markdown(source)
 
 

@@ -10,10 +10,11 @@ The rule, as users are told it:
   address or a Markdown link to another site; links within the site, such as a quote's, do not
   count).
 * A held post takes its floor (floors stay gapless) and counts in the thread's and the board's
-  post counters, but it is not the board's latest post, is not indexed for search, is left out of
-  feeds and notifications, and others see "awaiting moderator approval" in its place; its author
-  sees the text with a note. A thread whose opening post is held is unlisted and answers 404 to
-  everyone but its author and moderators. A moderator approves (shown, indexed, notified) or
+  post counters, but it does not bump its thread, is not the board's latest post, is not indexed
+  for search, is left out of feeds and notifications (its watchers get it once approved), and
+  others see "awaiting moderator approval" in its place; its author sees the text with a note.
+  A thread whose opening post is held is unlisted, unsearchable (replies included) and answers
+  404 to everyone but its author and moderators. A moderator approves (shown, indexed, notified) or
   rejects (hidden with a public reason; a rejected opening post deletes its thread).
 * Posting is rate-limited: at most ``UNTRUSTED_RATE`` (3) posts per ``RATE_WINDOW`` (10 minutes)
   for an account not yet trusted, ``TRUSTED_RATE`` (20) for a trusted one; the message says when

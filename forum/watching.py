@@ -1,8 +1,9 @@
 """Watching threads: who gets a (batched) email when a thread has new replies.
 
 Public API for other parts of the forum (consultations call it): ``watch``, ``unwatch``,
-``is_watching`` and ``watcher_ids``. Posting a thread or a reply watches it (a post listener);
-``forum.digest`` mails the new replies. The functions flush, never commit.
+``is_watching`` and ``watcher_ids``; forum.held calls ``notify_later`` on approving a post.
+Posting a thread or a reply watches it (a post listener); ``forum.digest`` mails the new replies.
+The functions flush, never commit.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from portal.extensions import db
 __all__ = [
     "ThreadWatch",
     "is_watching",
+    "notify_later",
     "unsubscribe_token",
     "unwatch",
     "watch",
@@ -121,6 +123,22 @@ def _watch_own_post(post: Post) -> None:
 
 
 services.post_listeners.append(_watch_own_post)
+
+
+def notify_later(post: Post) -> None:
+    """A held post just approved: its thread's watchers (but its author) get it in their next
+    digest, though the digest had passed its floor while it waited (one UPDATE). Replies after it
+    that were mailed already are listed again in that digest."""
+    db.session.execute(
+        sa.update(ThreadWatch)
+        .where(
+            ThreadWatch.thread_id == post.thread_id,
+            ThreadWatch.user_id != post.author_id,
+            ThreadWatch.last_notified_floor >= post.floor,
+        )
+        .values(last_notified_floor=post.floor - 1)
+        .execution_options(synchronize_session=False)
+    )
 
 
 # --- unsubscribing from an email, without logging in ------------------------------------------

@@ -35,13 +35,19 @@ def neutralise(value: str) -> str:
 
 
 def rows(consultation) -> list[list[str]]:
-    """Every floor after the opening post: opinions with their stance, replies with none."""
+    """Every floor after the opening post that the public sees: opinions with their stance,
+    replies with none. Posts hidden by a moderator or awaiting approval are left out."""
     result = db.session.execute(
         sa.select(Post.floor, User.display_name, Post.html, Opinion, AdoptionDecision)
         .join(User, User.id == Post.author_id)
         .outerjoin(Opinion, Opinion.post_id == Post.id)
         .outerjoin(AdoptionDecision, AdoptionDecision.id == Opinion.decision_id)
-        .where(Post.thread_id == consultation.thread_id, Post.floor > 1)
+        .where(
+            Post.thread_id == consultation.thread_id,
+            Post.floor > 1,
+            Post.hidden_at.is_(None),
+            Post.held_at.is_(None),
+        )
         .order_by(Post.floor)
         .execution_options(yield_per=500)
     )

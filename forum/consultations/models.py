@@ -250,6 +250,10 @@ class Opinion(Base):
     decision_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("forum_consultation_decisions.id", ondelete="SET NULL")
     )
+    # Whether the opinion is in its consultation's stance counter now: set when it is shown
+    # (posted unheld, or approved), cleared when a moderator hides or rejects it. Flipped only by
+    # a conditional UPDATE (services._set_counted), so no path counts an opinion twice.
+    counted: so.Mapped[bool] = so.mapped_column(default=False)
 
     post: so.Mapped[Post] = so.relationship()
     decision: so.Mapped[AdoptionDecision | None] = so.relationship()

@@ -54,8 +54,7 @@ def stance_bars(consultation: Consultation) -> list[dict]:
 
 
 def extension(thread: Thread, posts: list[Post]) -> ThreadExtension | None:
-    if thread.board.slug != services.BOARD_SLUG:
-        return None
+    # On whatever board the thread is (one query on the unique thread_id).
     consultation = _load(thread)
     if consultation is None:
         return None

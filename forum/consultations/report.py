@@ -178,6 +178,21 @@ def unmarked_count(consultation: Consultation) -> int:
     )
 
 
+def awaiting_count(consultation: Consultation) -> int:
+    """Opinions still awaiting a moderator's approval (held, not rejected): once approved they
+    are part of the consultation, so the report waits for them."""
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Opinion)
+        .join(Post, Post.id == Opinion.post_id)
+        .where(
+            Opinion.consultation_id == consultation.id,
+            Post.held_at.is_not(None),
+            Post.hidden_at.is_(None),
+        )
+    )
+
+
 def publish_report(consultation: Consultation, actor: User) -> ReportVersion:
     """Publish the report (version 1) and queue the mails to participants and followers."""
     if consultation.report_published_at is not None:
@@ -191,6 +206,15 @@ def publish_report(consultation: Consultation, actor: User) -> ReportVersion:
             _(
                 "%(count)d opinions are not marked yet: mark every opinion before publishing.",
                 count=unmarked,
+            )
+        )
+    awaiting = awaiting_count(consultation)
+    if awaiting:
+        raise ConsultationError(
+            _(
+                "%(count)d opinions await a moderator's approval: they are approved or rejected "
+                "before the report is published.",
+                count=awaiting,
             )
         )
     consultation.report_published_at = utcnow()

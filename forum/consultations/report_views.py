@@ -40,6 +40,7 @@ def _opinions_page(consultation: Consultation, after_floor: int) -> list[Opinion
                 Opinion.consultation_id == consultation.id,
                 Post.floor > after_floor,
                 Post.held_at.is_(None),  # awaiting a moderator: not part of the consultation yet
+                Post.hidden_at.is_(None),  # hidden or rejected: its text is not for the report
             )
             .options(
                 so.contains_eager(Opinion.post).joinedload(Post.author),
@@ -70,6 +71,7 @@ def _render(consultation: Consultation, *, mark_form=None, response_form=None, s
         response_form=response_form,
         publish_form=PublishForm(formdata=None),
         unmarked=report.unmarked_count(consultation),
+        awaiting=report.awaiting_count(consultation),
         topic_label=services.topic_label,
         published=consultation.report_published_at is not None,
     ), status

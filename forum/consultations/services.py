@@ -19,10 +19,10 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from forum import moderation, trust
 from forum import services as forum_services
-from forum import trust
 from forum.consultations.models import Consultation, ConsultationDocument, Opinion, Stance, State
-from forum.models import Board, Post, Thread
+from forum.models import Board, Post, PostRevision, Thread
 from portal import audit, uploads
 from portal.accounts.models import User
 from portal.catalog.models import ApprovalItem, StepKind
@@ -89,7 +89,9 @@ def check_window(board: Board, thread: Thread | None, author: User) -> None:
                 _("Threads on this board are started by opening a consultation.")
             )
         return
-    consultation = for_thread(thread.id) if board.slug == BOARD_SLUG else None
+    # Whatever board the thread is on (one lookup on the unique thread_id): a consultation's
+    # window holds even if its thread was moved before moving was refused.
+    consultation = for_thread(thread.id)
     if consultation is None:
         return
     state = consultation.state_at(utcnow())
@@ -121,10 +123,23 @@ def check_edit_window(post: Post, editor: User) -> None:
         )
 
 
+def check_move(thread: Thread, target: Board, _actor: User) -> None:
+    """A consultation's thread stays on the consultations board, and no other thread moves
+    there (registered as a move check of ``forum.moderation.move_thread``)."""
+    if for_thread(thread.id) is not None:
+        raise ConsultationError(
+            _("A consultation's thread stays on its board: it cannot be moved.")
+        )
+    if target.slug == BOARD_SLUG:
+        raise ConsultationError(_("Threads on this board are started by opening a consultation."))
+
+
 if check_window not in forum_services.posting_checks:
     forum_services.posting_checks.append(check_window)
 if check_edit_window not in forum_services.edit_checks:
     forum_services.edit_checks.append(check_edit_window)
+if check_move not in moderation.move_checks:
+    moderation.move_checks.append(check_move)
 
 
 # --- opening and editing --------------------------------------------------------------------
@@ -223,7 +238,7 @@ def edit_consultation(
     thread.title = forum_services._clean_title(title)
     post = opening_post(consultation)
     if post is not None:
-        forum_services.edit_post(post, editor, summary)
+        _write_summary(post, editor, summary)
     consultation.opens_at, consultation.closes_at = opens_at, closes_at
     if window_changed and consultation.close_notified_at is not None:
         # Reopened: the closing job will lock and announce it again at the new closing time.
@@ -243,6 +258,23 @@ def edit_consultation(
         },
     )
     return consultation
+
+
+def _write_summary(post: Post, editor: User, summary: str) -> None:
+    """The summary (floor 1) as the department's text, not a forum author's post: the caller
+    checked ``can_manage``, so neither the author rules (a locked thread, bans) nor the trust
+    hold apply; the previous version is kept as a revision, as for any edit."""
+    source = forum_services._clean_source(summary)
+    if source == post.source:
+        return
+    db.session.add(
+        PostRevision(post_id=post.id, editor_id=editor.id, source=post.source, html=post.html)
+    )
+    post.source = source
+    post.html = forum_services.render_post_html(post)
+    post.edited_at = utcnow()
+    post.edit_count += 1
+    db.session.flush()
 
 
 def add_document(
@@ -349,34 +381,80 @@ def post_opinion(
         db.session.flush()
         # A post held for a moderator's approval (a new account's first) counts once approved.
         if post.held_at is None:
-            _count(consultation.id, stance)
-        db.session.expire(consultation, [f"{stance.value}_count"])
+            _set_counted(post.id, True)
     return post
 
 
-def _count(consultation_id: int, stance: Stance) -> None:
+def _set_counted(post_id: int, counted: bool) -> bool:
+    """Put an opinion into its stance counter (or take it out), at most once each way.
+
+    The opinion's ``counted`` flag changes by a conditional UPDATE; only the call that changed
+    it moves the counter, so a repeated or concurrent approval, hide or restore counts nothing
+    twice. Whether it changed anything.
+    """
+    changed = db.session.execute(
+        sa.update(Opinion)
+        .where(Opinion.post_id == post_id, Opinion.counted.is_(not counted))
+        .values(counted=counted)
+        .returning(Opinion.consultation_id, Opinion.stance)
+        .execution_options(synchronize_session=False)
+    ).first()
+    opinion = db.session.identity_map.get(so.util.identity_key(Opinion, post_id))
+    if opinion is not None:
+        db.session.expire(opinion, ["counted"])
+    if changed is None:
+        return False
+    consultation_id, stance = changed
+    stance = Stance(stance)
     counter = getattr(Consultation, f"{stance.value}_count")
     db.session.execute(
         sa.update(Consultation)
         .where(Consultation.id == consultation_id)
-        .values({counter: counter + 1})
+        .values({counter: counter + (1 if counted else -1)})
         .execution_options(synchronize_session=False)
     )
+    consultation = db.session.identity_map.get(so.util.identity_key(Consultation, consultation_id))
+    if consultation is not None:
+        db.session.expire(consultation, [f"{stance.value}_count"])
+    return True
 
 
 def count_approved_opinion(post: Post) -> None:
-    """A post listener: an opinion that was held counts when a moderator approves it."""
+    """A post listener: an opinion that was held counts when a moderator approves it (once,
+    however often it was held again by an edit). Once the report is published, approving an
+    opinion would change a concluded consultation without a new version: refused."""
     if getattr(post, "approved_at", None) is None:
         return  # written and shown at once: post_opinion counted it
     opinion = db.session.get(Opinion, post.id)
-    if opinion is not None:
-        _count(opinion.consultation_id, opinion.stance)
-        consultation = db.session.get(Consultation, opinion.consultation_id)
-        db.session.expire(consultation, [f"{opinion.stance.value}_count"])
+    if opinion is None:
+        return
+    consultation = db.session.get(Consultation, opinion.consultation_id)
+    if consultation.report_published_at is not None:
+        raise ConsultationError(
+            _(
+                "The report of this consultation is published: its opinions can no longer be "
+                "approved. Reject the post instead."
+            )
+        )
+    if post.hidden_at is None and post.held_at is None:
+        _set_counted(post.id, True)
+
+
+def count_visibility(post: Post, visible: bool) -> None:
+    """A visibility listener: a hidden or rejected opinion leaves the stance chart; a restored
+    one that is not awaiting approval comes back."""
+    if visible and post.held_at is not None:
+        return  # a rejected post put back is still held: it counts when approved
+    if post.floor == 1:
+        return  # the summary is no opinion
+    if db.session.get(Opinion, post.id) is not None:
+        _set_counted(post.id, visible)
 
 
 if count_approved_opinion not in forum_services.post_listeners:
     forum_services.post_listeners.append(count_approved_opinion)
+if count_visibility not in forum_services.visibility_listeners:
+    forum_services.visibility_listeners.append(count_visibility)
 
 
 def opinions_by_post(consultation: Consultation, post_ids: list[int]) -> dict[int, Opinion]:

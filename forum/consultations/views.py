@@ -307,9 +307,14 @@ def consultation_opinion(consultation_id: int):
                 )
             except forum_services.ForumError as error:
                 flash(str(error), "error")
-                status = 400
+                status = error.status  # 403 for a ban or a rate limit
             else:
-                flash(_("Your opinion is posted."), "success")
+                if post.held_at is None:
+                    flash(_("Your opinion is posted."), "success")
+                elif stance is None:
+                    flash(_("Your reply waits for a moderator's approval."), "success")
+                else:
+                    flash(_("Your opinion waits for a moderator's approval."), "success")
                 return redirect(forum_services.floor_path(thread.id, post.floor))
     elif form.errors:
         status = 400

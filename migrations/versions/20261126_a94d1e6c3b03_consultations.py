@@ -101,6 +101,7 @@ def upgrade():
     sa.Column('stance', sa.Enum('support', 'oppose', 'suggestion', name='stance', native_enum=False, length=16), nullable=False),
     sa.Column('topic', sa.String(length=32), nullable=False),
     sa.Column('decision_id', sa.Integer(), nullable=True),
+    sa.Column('counted', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['consultation_id'], ['forum_consultations.id'], name=op.f('fk_forum_consultation_opinions_consultation_id_forum_consultations'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['decision_id'], ['forum_consultation_decisions.id'], name=op.f('fk_forum_consultation_opinions_decision_id_forum_consultation_decisions'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['post_id'], ['forum_posts.id'], name=op.f('fk_forum_consultation_opinions_post_id_forum_posts'), ondelete='CASCADE'),

@@ -1,5 +1,7 @@
 """An open-door consultation in a real browser, in the default locale (zh): a citizen posts an
-opinion with a stance; once the closing time has passed, the form is gone and the page says the
+opinion with a stance; the forum's trust rules are on (as on the real site), so this new
+account's first opinion waits for a moderator: the citizen sees it, a visitor does not until a
+moderator approves it; once the closing time has passed, the form is gone and the page says the
 consultation is closed. axe-core is clean on the list, the thread and a concluded consultation.
 
 The live server runs in another thread with the real clock, so "the clock passes the close" is
@@ -14,11 +16,12 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from forum import trust
+from forum import held, trust
 from forum.consultations import report, services
 from forum.consultations.models import Consultation, Mark, Opinion, Stance
+from forum.models import Post
 from portal.accounts import services as accounts
-from portal.accounts.models import Role
+from portal.accounts.models import Role, User
 from portal.db import utcnow
 from portal.extensions import db
 from tests.catalog_factories import make_department, make_item
@@ -63,7 +66,9 @@ def log_in(page, email: str) -> None:
     page.get_by_role("main").get_by_role("button", name="登录", exact=True).click()
 
 
-def test_a_citizen_gives_an_opinion_and_the_form_goes_at_the_close(page, live_server, world, axe):
+def test_a_citizen_gives_an_opinion_and_the_form_goes_at_the_close(
+    page, browser, live_server, world, axe
+):
     consultation_id, thread_id = world["open"]
     page.goto("/forum/consultations/")
     assert page.locator(f"a[href='/forum/t/{thread_id}']").is_visible()
@@ -82,12 +87,36 @@ def test_a_citizen_gives_an_opinion_and_the_form_goes_at_the_close(page, live_se
     assert OPINION in floor.inner_text()
     assert floor.locator(".stance-suggestion").is_visible()
 
+    # The citizen's first post is held (a new account): a visitor sees neither text nor stance.
+    visitor_context = browser.new_context(base_url=live_server.url)
+    try:
+        visitor = visitor_context.new_page()
+        visitor.goto(f"/forum/t/{thread_id}")
+        assert OPINION not in visitor.locator("#floor-2").inner_text()
+        assert visitor.locator("#floor-2 .stance-suggestion").count() == 0
+
+        with live_server.app.app_context():
+            opinion = db.session.scalar(
+                sa.select(Opinion).where(Opinion.consultation_id == consultation_id)
+            )
+            assert (opinion.stance, opinion.topic) == (Stance.SUGGESTION, "step:acceptance")
+            post = db.session.get(Post, opinion.post_id)
+            assert post.held_at is not None
+            admin = db.session.scalar(sa.select(User).where(User.email == "kc-admin@example.com"))
+            held.approve_post(post, admin)
+            db.session.commit()
+
+        # Approved by a moderator: now everyone reads it, with its stance, and the chart counts it.
+        visitor.reload()
+        assert OPINION in visitor.locator("#floor-2").inner_text()
+        assert visitor.locator("#floor-2 .stance-suggestion").is_visible()
+        axe(visitor)
+    finally:
+        visitor_context.close()
+
     with live_server.app.app_context():
         consultation = db.session.get(Consultation, consultation_id)
-        opinion = db.session.scalar(
-            sa.select(Opinion).where(Opinion.consultation_id == consultation_id)
-        )
-        assert (opinion.stance, opinion.topic) == (Stance.SUGGESTION, "step:acceptance")
+        assert consultation.suggestion_count == 1
         consultation.closes_at = utcnow() - timedelta(seconds=1)
         db.session.commit()
 

@@ -182,6 +182,8 @@ def test_opening_through_the_web_converts_beijing_time_and_makes_the_thread(
     assert f"/catalog/items/{item.code}" in page
 
 
-def test_nobody_starts_a_plain_thread_on_the_consultation_board(clock, consultation, citizen):
+def test_nobody_starts_a_plain_thread_on_the_consultation_board(
+    clock, consultation, citizen, english
+):
     with pytest.raises(forum_services.ForumError, match="opening a consultation"):
         forum_services.start_thread(consultation.thread.board, citizen, "题目", "内容")
