@@ -10,11 +10,13 @@ from complaints import models as _models  # noqa: F401 - the complaint tables re
 from complaints import officer_views as _officer_views  # noqa: F401 - the officer's routes on bp
 from complaints import statistics_views as _statistics_views  # noqa: F401 - public statistics
 from complaints.cli import deadlines as deadlines_command
+from complaints.delivery import on_outbound_failed
 from complaints.demo import load_complaints_demo
-from complaints.recompute import on_official_year
+from complaints.recompute import on_calendar_changed, on_official_year
 from complaints.views import bp
 from portal.features import ItemAction
-from portal.workdays import official_year_entered
+from portal.mail.signals import outbound_failed
+from portal.workdays import calendar_changed, official_year_entered
 
 
 def complaint_action(item) -> ItemAction:
@@ -32,6 +34,10 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(deadlines_command)
     # Provisional deadlines are recounted when an administrator makes a year official.
     official_year_entered.connect(on_official_year)
+    # ... and every stored deadline counting through a year whose days an administrator changed.
+    calendar_changed.connect(on_calendar_changed)
+    # An answer email that failed or bounced undoes the notification (complaints.delivery).
+    outbound_failed.connect(on_outbound_failed)
     registry = app.extensions["kaimen"]
     registry.item_actions.append(complaint_action)
     registry.demo_loaders.append(load_complaints_demo)

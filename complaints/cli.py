@@ -28,3 +28,12 @@ def run(today):
     day: date | None = today.date() if today else None
     summary = job.run(day)
     click.echo(summary.text())
+
+
+@deadlines.command("sms")
+@with_appcontext
+def sms():
+    """Send the queued SMS notifications (run every minute or so; safe on several hosts)."""
+    summary = job.RunSummary()
+    job.send_queued_sms(summary)
+    click.echo(f"SMS: sent {summary.sms_sent}, failed {summary.sms_failed}")

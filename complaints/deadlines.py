@@ -2,8 +2,9 @@
 
 What one run does, for "today" in Asia/Shanghai:
 
-1. retries every FAILED SMS notification of an answered complaint (``notify.claim_failed_sms``
-   takes each with one atomic UPDATE, so two runs never send the same SMS twice);
+1. sends every queued (PENDING) or FAILED SMS notification of an answered complaint
+   (``notify.claim_sms`` takes each with one atomic UPDATE, so two runs never send the same SMS
+   twice); ``kaimen deadlines sms`` does only this step — run it every minute or so;
 2. reminds the holder (cc the deputy) of every open, unanswered complaint whose handling deadline is at
    most ``DUE_SOON_DAYS`` working days away, the day itself included (REMINDED, internal);
    (administrators, for a complaint still waiting to be routed);
@@ -14,7 +15,9 @@ What one run does, for "today" in Asia/Shanghai:
    notification deadline is near (cc deputy) or past (cc deputy and supervisors).
 
 **Each reminder is sent once.** Its key is (complaint, kind, the deadline it is about) — the
-unique constraint of ``complaint_reminders``. The row is inserted *first* with
+unique constraint of ``complaint_reminders``. The selects skip complaints whose key is already
+taken (NOT EXISTS), so a run does no work for complaints reminded before; the key is claimed
+before the complaint, its recipients and files are loaded. The row is inserted *first* with
 ``INSERT … ON CONFLICT DO NOTHING RETURNING id`` and the mail is queued only when that returned a
 row, in the same transaction, committed per reminder. A second run (or one on another host at the
 same moment) finds the key taken — on PostgreSQL its insert waits for the first transaction and
@@ -32,7 +35,7 @@ import sqlalchemy.orm as so
 from sqlalchemy.dialects import postgresql, sqlite
 
 from complaints import notify
-from complaints.intake import officer_addresses
+from complaints.intake import complaint_attachments, officer_addresses, outbound_files
 from complaints.models import (
     Complaint,
     ComplaintStatus,
@@ -77,7 +80,7 @@ class RunSummary:
         return (
             f"reminders {self.handling_reminders}, escalations {self.escalations}, "
             f"notification reminders {self.notification_reminders}, "
-            f"SMS retried: sent {self.sms_sent}, failed {self.sms_failed}; "
+            f"SMS: sent {self.sms_sent}, failed {self.sms_failed}; "
             f"already sent before {self.already_sent}, nobody to tell {self.nobody_to_tell}"
         )
 
@@ -86,15 +89,20 @@ def run(today: date | None = None) -> RunSummary:
     """One pass over the deadlines; commits as it goes (each reminder in its own transaction)."""
     today = today or local_date(utcnow())
     summary = RunSummary()
-    retry_sms(summary)
+    send_queued_sms(summary)
     soon = add_working_days(today, DUE_SOON_DAYS).date
 
+    handling_kind = sa.case(
+        (Complaint.handling_due < today, ReminderKind.HANDLING_OVERDUE.value),
+        else_=ReminderKind.HANDLING_DUE_SOON.value,
+    )
     handling = db.session.execute(
         sa.select(Complaint.id, Complaint.handling_due)
         .where(
             Complaint.status.in_([ComplaintStatus.RECEIVED, ComplaintStatus.ASSIGNED]),
             Complaint.handling_due.is_not(None),
             Complaint.handling_due <= soon,
+            ~_reminded(Complaint.handling_due, handling_kind),
         )
         .order_by(Complaint.handling_due, Complaint.id)
     ).all()
@@ -103,6 +111,10 @@ def run(today: date | None = None) -> RunSummary:
         kind = ReminderKind.HANDLING_OVERDUE if overdue else ReminderKind.HANDLING_DUE_SOON
         _remind(complaint_id, kind, due, summary)
 
+    notification_kind = sa.case(
+        (Complaint.notification_due < today, ReminderKind.NOTIFICATION_OVERDUE.value),
+        else_=ReminderKind.NOTIFICATION_DUE_SOON.value,
+    )
     pending = db.session.execute(
         sa.select(Notification.complaint_id, Complaint.notification_due)
         .join(Complaint, Complaint.id == Notification.complaint_id)
@@ -111,6 +123,7 @@ def run(today: date | None = None) -> RunSummary:
             Notification.due_on <= soon,
             Complaint.status == ComplaintStatus.ANSWERED,
             Complaint.notification_due.is_not(None),
+            ~_reminded(Complaint.notification_due, notification_kind),
         )
         .order_by(Notification.due_on, Notification.id)
     ).all()
@@ -122,19 +135,20 @@ def run(today: date | None = None) -> RunSummary:
     return summary
 
 
-def retry_sms(summary: RunSummary) -> None:
+def send_queued_sms(summary: RunSummary) -> None:
+    """Hand every queued or failed SMS of an answered complaint to the gateway, once each."""
     ids = db.session.scalars(
         sa.select(Notification.id)
         .join(Complaint, Complaint.id == Notification.complaint_id)
         .where(
-            Notification.status == NotificationStatus.FAILED,
+            Notification.status.in_([NotificationStatus.PENDING, NotificationStatus.FAILED]),
             Notification.method == NotificationMethod.SMS,
             Complaint.status == ComplaintStatus.ANSWERED,
         )
         .order_by(Notification.id)
     ).all()
     for notification_id in ids:
-        if not notify.claim_failed_sms(notification_id):
+        if not notify.claim_sms(notification_id):
             db.session.rollback()
             continue
         db.session.commit()  # the claim is visible to other runs before the gateway is called
@@ -149,8 +163,22 @@ def retry_sms(summary: RunSummary) -> None:
         db.session.commit()
 
 
-def _claim_reminder(complaint_id: int, kind: ReminderKind, due_on: date, recipients) -> bool:
-    """Insert the reminder's row unless its key is taken; True when this run inserted it."""
+def _reminded(due_column, kind_expression):
+    """EXISTS a reminder with this key: such a complaint is not even loaded again."""
+    table = Reminder.__table__
+    return (
+        sa.select(table.c.id)
+        .where(
+            table.c.complaint_id == Complaint.id,
+            table.c.kind == kind_expression,
+            table.c.due_on == due_column,
+        )
+        .exists()
+    )
+
+
+def _claim_reminder(complaint_id: int, kind: ReminderKind, due_on: date) -> int | None:
+    """Insert the reminder's row unless its key is taken; its id when this run inserted it."""
     dialect = db.engine.dialect.name
     insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
     if insert is None:  # pragma: no cover - Kaimen runs on SQLite and PostgreSQL
@@ -162,12 +190,12 @@ def _claim_reminder(complaint_id: int, kind: ReminderKind, due_on: date, recipie
             kind=kind.value,
             due_on=due_on,
             sent_at=utcnow(),
-            recipients=list(recipients),
+            recipients=[],
         )
         .on_conflict_do_nothing(index_elements=["complaint_id", "kind", "due_on"])
         .returning(Reminder.id)
     )
-    return db.session.execute(stmt).scalar() is not None
+    return db.session.execute(stmt).scalar()
 
 
 def department_supervisors(department_id: int) -> list[str]:
@@ -221,6 +249,12 @@ def _recipients(complaint: Complaint, kind: ReminderKind) -> tuple[list[str], li
 
 
 def _remind(complaint_id: int, kind: ReminderKind, due_on: date, summary: RunSummary) -> None:
+    """Claim the reminder's key first; only the run that got it loads the complaint and mails."""
+    reminder_id = _claim_reminder(complaint_id, kind, due_on)
+    if reminder_id is None:
+        summary.already_sent += 1
+        db.session.commit()
+        return
     complaint = db.session.scalar(
         sa.select(Complaint)
         .where(Complaint.id == complaint_id)
@@ -232,12 +266,17 @@ def _remind(complaint_id: int, kind: ReminderKind, due_on: date, summary: RunSum
     to, cc = _recipients(complaint, kind)
     if not to:  # nobody to tell yet (no holder, supervisor or administrator): try next run
         summary.nobody_to_tell += 1
+        db.session.rollback()  # gives the key back
         return
-    if not _claim_reminder(complaint.id, kind, due_on, to + cc):
-        summary.already_sent += 1
-        db.session.commit()
-        return
+    db.session.execute(
+        sa.update(Reminder).where(Reminder.id == reminder_id).values(recipients=to + cc)
+    )
     overdue = kind in {ReminderKind.HANDLING_OVERDUE, ReminderKind.NOTIFICATION_OVERDUE}
+    files = {}
+    if kind in {ReminderKind.HANDLING_DUE_SOON, ReminderKind.HANDLING_OVERDUE}:
+        # The reminder carries the complaint itself: its facts, details and files.
+        attached = complaint_attachments(complaint)
+        files = {"attachments": attached, "files": outbound_files(attached)}
     queue_templated(
         TEMPLATES[kind],
         to=to,
@@ -248,6 +287,7 @@ def _remind(complaint_id: int, kind: ReminderKind, due_on: date, summary: RunSum
         link=notify.complaint_url(complaint),
         # The officer may answer by replying to the reminder (complaints.inbound).
         **_reply_by_mail(complaint, kind),
+        **files,
     )
     if kind == ReminderKind.HANDLING_OVERDUE:
         add_event(complaint, EventKind.ESCALATED, due_on=due_on.isoformat())

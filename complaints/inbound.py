@@ -107,8 +107,9 @@ def handle_reply(object_id: int, message, inbound, *, force: bool = False) -> Ha
         return HandlerResult.hold(f"there is no complaint #{object_id}")
     allowed, user = answering_officer(complaint, message.from_address)
     if not allowed and not force:
+        sender = message.from_address or f"the sender ({message.from_problem or 'no address'})"
         return HandlerResult.hold(
-            f"{message.from_address or 'the sender'} is neither the holder nor the deputy of the "
+            f"{sender} is neither the holder nor the deputy of the "
             f"position of complaint {complaint.tracking_number}, nor writes from a domain its "
             "department allows",
             complaint.id,

@@ -229,7 +229,26 @@ def file_complaint(
     _mail_complainant(complaint, complainant)
     if position is not None:
         mail_officers(complaint, "complaint_assigned_officer", attachments=files_saved)
+    else:
+        _mail_routers(complaint)
     return complaint
+
+
+def _mail_routers(complaint: Complaint) -> None:
+    """No staffed position was found: ask the department's supervisors (else the
+    administrators) to route the complaint by hand."""
+    from complaints.deadlines import administrators, department_supervisors
+
+    to = department_supervisors(complaint.department_id) or administrators()
+    if not to:
+        return
+    queue_templated(
+        "complaint_unrouted",
+        to=to,
+        locale=current_app.config["BABEL_DEFAULT_LOCALE"],
+        complaint=complaint,
+        link=complaint_link(complaint),
+    )
 
 
 def _assign(complaint: Complaint, position: Position) -> None:
@@ -283,13 +302,7 @@ def mail_officers(
     if not to:
         return
     if attachments is None:
-        attachments = list(
-            db.session.scalars(
-                sa.select(ComplaintAttachment)
-                .where(ComplaintAttachment.complaint_id == complaint.id)
-                .order_by(ComplaintAttachment.id)
-            )
-        )
+        attachments = complaint_attachments(complaint)
     queue_templated(
         template,
         to=to,
@@ -302,9 +315,25 @@ def mail_officers(
         # above which they write, and the complaint's files attached to the email.
         reply_to=reply_address("complaint", complaint.id),
         reply_marker=REPLY_MARKER,
-        files=[
-            OutboundFile(file.filename, file.content_type, ATTACHMENT_AREA, file.stored_name)
-            for file in attachments
-        ],
+        files=outbound_files(attachments),
         **context,
     )
+
+
+def complaint_attachments(complaint: Complaint) -> list[ComplaintAttachment]:
+    """Every file of the complaint (filing, follow-ups, answers), oldest first."""
+    return list(
+        db.session.scalars(
+            sa.select(ComplaintAttachment)
+            .where(ComplaintAttachment.complaint_id == complaint.id)
+            .order_by(ComplaintAttachment.id)
+        )
+    )
+
+
+def outbound_files(attachments: Sequence[ComplaintAttachment]) -> list[OutboundFile]:
+    """The complaint's files, attached to an email to the officers."""
+    return [
+        OutboundFile(file.filename, file.content_type, ATTACHMENT_AREA, file.stored_name)
+        for file in attachments
+    ]

@@ -88,6 +88,7 @@ class EventKind(enum.StrEnum):
     NOTIFICATION_SENT = "notification_sent"  # email/portal/SMS went out by itself
     NOTIFICATION_RECORDED = "notification_recorded"  # phone/letter task completed by an officer
     NOTIFIED = "notified"
+    NOTIFICATION_FAILED = "notification_failed"  # the answer email failed or bounced
     CLOSED = "closed"
     REOPENED = "reopened"
     RATED = "rated"
@@ -124,7 +125,9 @@ class Complaint(Base):
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    tracking_number: so.Mapped[str] = so.mapped_column(sa.String(20), unique=True)  # TS20261126-0042
+    tracking_number: so.Mapped[str] = so.mapped_column(
+        sa.String(20), unique=True
+    )  # TS20261126-0042
     complainant_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"))
     # What it is about: an item (and perhaps one of its steps), else a department.
     item_id: so.Mapped[int | None] = so.mapped_column(
@@ -239,7 +242,8 @@ class ComplaintAttachment(Base):
 
 
 class NotificationStatus(enum.StrEnum):
-    PENDING = "pending"  # a task for the officer (phone, letter) or waiting to go out
+    PENDING = "pending"  # a task for the officer (phone, letter) or waiting to go out (SMS)
+    SENDING = "sending"  # an SMS claimed by a job run, being handed to the gateway
     SENT = "sent"  # went out by itself (email queued, SMS accepted, portal shown)
     DONE = "done"  # an officer recorded when and how (phone, letter)
     FAILED = "failed"

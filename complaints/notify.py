@@ -5,13 +5,21 @@
 * **email** — the answer email (``email/complaint_answered``) is put in the outbox and the
   complaint counts as *notified at that moment*; the notification keeps the outbox message's id.
   The outbox delivers with retries; a bounce is the mail issue's business (it alerts an
-  administrator) and does not undo the record. Counting the queueing rather than the SMTP
-  delivery keeps the answer's transaction the only place the state moves.
+  administrator). When the dispatcher gives the message up or a permanent bounce comes back,
+  ``complaints.delivery`` undoes the record: the notification FAILED, the complaint back to
+  ANSWERED, and the officers asked to tell the complainant another way.
 * **portal** — the answer is on the complaint's page as soon as the transaction commits:
   notified at once.
-* **SMS** — handed to the configured gateway (``complaints.sms``) there and then. Accepted →
-  notified; refused or unreachable → the notification is FAILED with the error, the complaint
-  stays ANSWERED and ``kaimen deadlines run`` tries again (``retry_sms``).
+* **SMS** — *queued*: the notification is created PENDING in the answer's transaction and no
+  gateway is called there (a rollback must not leave the citizen told about an answer that does
+  not exist, and no row lock may wait on an HTTP timeout). After the commit, ``kaimen deadlines
+  sms`` (run it every minute or so) or ``kaimen deadlines run`` (which does it first) claims each
+  queued or failed SMS with one atomic UPDATE (PENDING/FAILED → SENDING, committed before the
+  gateway is called, so two runs never send the same SMS) and hands it to the gateway
+  (``complaints.sms``). Accepted → SENT and the complaint is notified at that moment; refused or
+  unreachable → FAILED with the error, the complaint stays ANSWERED and the next run tries
+  again. A run that dies while the gateway holds the message leaves the row SENDING: it is not
+  sent again (at most once), and the officer can still record a notification by phone.
 * **phone, letter** — a PENDING task for the holder, completed with
   ``complaints.officer.record_notification`` (when and how; a printable letter is offered).
 
@@ -127,7 +135,7 @@ def start_notification(complaint: Complaint, actor) -> Notification:
     elif method == NotificationMethod.PORTAL:
         _delivered(complaint, notification, actor=actor, when=now)
     elif method == NotificationMethod.SMS:
-        send_sms(complaint, notification, actor=actor)
+        audit.record("complaint.sms_queued", "complaint", complaint.id, actor=actor)
     else:
         audit.record(
             "complaint.notification_task",
@@ -178,16 +186,17 @@ def send_sms(complaint: Complaint, notification: Notification, *, actor=None) ->
     return True
 
 
-def claim_failed_sms(notification_id: int) -> bool:
-    """Take a FAILED SMS for a retry: one atomic UPDATE, so two job runs never both send it."""
+def claim_sms(notification_id: int) -> bool:
+    """Take a queued or failed SMS for sending: one atomic UPDATE to SENDING, so two job runs
+    never both send it."""
     table = Notification.__table__
     claimed = db.session.execute(
         sa.update(table)
         .where(
             table.c.id == notification_id,
-            table.c.status == NotificationStatus.FAILED.value,
+            table.c.status.in_([NotificationStatus.PENDING.value, NotificationStatus.FAILED.value]),
             table.c.method == NotificationMethod.SMS.value,
         )
-        .values(status=NotificationStatus.PENDING.value)
+        .values(status=NotificationStatus.SENDING.value)
     )
     return claimed.rowcount == 1

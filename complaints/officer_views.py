@@ -336,9 +336,9 @@ def letter(tracking_number: str):
 # --- queues ------------------------------------------------------------------------------------
 
 
-def _after_arg() -> tuple[date, int] | None:
+def _after_arg(name: str = "after") -> tuple[date, int] | None:
     """``?after=2026-12-01.42``: the keyset of the last row of the previous page."""
-    value = request.args.get("after", "")
+    value = request.args.get(name, "")
     day, _sep, ident = value.partition(".")
     try:
         return date.fromisoformat(day), int(ident)
@@ -386,20 +386,38 @@ def queue():
             Complaint.handling_due.is_not(None),
         )
     )
-    tasks = list(
+    tasks, tasks_after = _notification_tasks(positions)
+    return render_template(
+        "complaints/queue.html",
+        complaints=rows,
+        next_after=next_after,
+        tasks=tasks,
+        tasks_after=tasks_after,
+        **_marks(),
+    )
+
+
+def _notification_tasks(positions) -> tuple[list[Complaint], str | None]:
+    """Answered complaints whose complainant is still to be told, by notification deadline then
+    id; keyset paged with ``?tasks_after=<notification_due>.<id>`` (an answered complaint always
+    has a notification deadline)."""
+    stmt = sa.select(Complaint).where(
+        Complaint.position_id.in_(positions),
+        Complaint.status == ComplaintStatus.ANSWERED,
+        Complaint.notification_due.is_not(None),
+    )
+    after = _after_arg("tasks_after")
+    if after is not None:
+        stmt = stmt.where(sa.tuple_(Complaint.notification_due, Complaint.id) > sa.tuple_(*after))
+    rows = list(
         db.session.scalars(
-            sa.select(Complaint)
-            .where(
-                Complaint.position_id.in_(positions),
-                Complaint.status == ComplaintStatus.ANSWERED,
-            )
-            .order_by(Complaint.notification_due, Complaint.id)
-            .limit(PER_PAGE)
+            stmt.order_by(Complaint.notification_due, Complaint.id).limit(PER_PAGE + 1)
         )
     )
-    return render_template(
-        "complaints/queue.html", complaints=rows, next_after=next_after, tasks=tasks, **_marks()
-    )
+    more = len(rows) > PER_PAGE
+    rows = rows[:PER_PAGE]
+    next_after = f"{rows[-1].notification_due.isoformat()}.{rows[-1].id}" if more else None
+    return rows, next_after
 
 
 @bp.route("/department/<code>")

@@ -4,7 +4,11 @@ Routing targets a *position*, never a person (holders change, the position stays
 
 1. the responsible position of the complaint step of the item the complaint is about;
 2. else the department's default complaint position;
-3. else nobody: the complaint stays RECEIVED until a supervisor or administrator routes it.
+3. else nobody: the complaint stays RECEIVED until a supervisor or administrator routes it, and
+   the intake mails the department's supervisors (the administrators if it has none) to do so.
+
+A *vacant* position — neither a holder nor a deputy — is skipped at steps 1 and 2: a complaint
+assigned there would reach nobody.
 
 Handling deadline (办理时限): the complaint step's ``time_limit_days`` in working days, counted
 from the working day after the day of receipt (Asia/Shanghai). A complaint about a department
@@ -42,13 +46,18 @@ def route(
     the position of the item's *complaint* step, not by the position complained about.
     """
     complaint_step = complaint_step_of(item)
-    if complaint_step is not None and complaint_step.position is not None:
+    if complaint_step is not None and staffed(complaint_step.position):
         return complaint_step.position
     if department is None and item is not None:
         department = item.department
-    if department is not None:
+    if department is not None and staffed(department.default_complaint_position):
         return department.default_complaint_position
     return None
+
+
+def staffed(position: Position | None) -> bool:
+    """A position someone holds or deputises (a vacant one is skipped by ``route``)."""
+    return position is not None and (position.holder is not None or position.deputy is not None)
 
 
 def handling_days(complaint_step: ProcedureStep | None) -> int:

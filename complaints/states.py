@@ -6,7 +6,8 @@
                                                                                 ▼  ▼
                                                                               assigned
 
-``transfer`` and ``reopen`` are transitions, not states: a transferred complaint is assigned to
+``undeliver`` takes a NOTIFIED complaint back to ANSWERED when its answer email failed or
+bounced (``complaints.delivery``). ``transfer`` and ``reopen`` are transitions, not states: a transferred complaint is assigned to
 its new position; a reopened one is assigned again and waits for a new answer. Anything else is
 refused with ``IllegalTransition``.
 """
@@ -26,6 +27,8 @@ TRANSITIONS: dict[str, tuple[frozenset[ComplaintStatus], ComplaintStatus, EventK
     "transfer": (frozenset({S.ASSIGNED}), S.ASSIGNED, EventKind.TRANSFERRED),
     "answer": (frozenset({S.ASSIGNED}), S.ANSWERED, EventKind.ANSWERED),
     "notify": (frozenset({S.ANSWERED}), S.NOTIFIED, EventKind.NOTIFIED),
+    # The answer email failed or bounced: the complainant was not told after all.
+    "undeliver": (frozenset({S.NOTIFIED}), S.ANSWERED, EventKind.NOTIFICATION_FAILED),
     "close": (frozenset({S.NOTIFIED}), S.CLOSED, EventKind.CLOSED),
     "reopen": (frozenset({S.NOTIFIED, S.CLOSED}), S.ASSIGNED, EventKind.REOPENED),
 }

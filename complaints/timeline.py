@@ -23,6 +23,7 @@ EVENT_LABELS = {
     EventKind.NOTIFICATION_SENT: _l("Answer sent to the complainant"),
     EventKind.NOTIFICATION_RECORDED: _l("Notification recorded"),
     EventKind.NOTIFIED: _l("Complainant notified"),
+    EventKind.NOTIFICATION_FAILED: _l("The answer could not be delivered"),
     EventKind.CLOSED: _l("Closed"),
     EventKind.REOPENED: _l("Reopened"),
     EventKind.RATED: _l("Answer rated"),

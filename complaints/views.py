@@ -52,6 +52,7 @@ def is_signed_in(user) -> bool:
 
 
 def _filing_key() -> str:
+    """Filing and follow-ups are limited per account (each limit counts per endpoint)."""
     if current_user.is_authenticated:
         return f"complaint-user:{current_user.id}"
     return request.remote_addr or "unknown"
@@ -230,6 +231,11 @@ def show(tracking_number: str):
 
 
 @bp.route("/<tracking_number>/follow-up", methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_COMPLAINT_FOLLOW_UP"],
+    methods=["POST"],
+    key_func=_filing_key,
+)
 def follow_up(tracking_number: str):
     complaint = _complaint_or_404(tracking_number)
     if not permissions.can_follow_up(current_user, complaint):

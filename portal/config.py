@@ -101,6 +101,8 @@ class Config:
     # A complaint's attachment (PDF, Word, JPEG, PNG), each; at most five per complaint or follow-up.
     KAIMEN_COMPLAINT_MAX_BYTES = 3 * 1024 * 1024  # five of them fit in MAX_CONTENT_LENGTH
     RATELIMIT_COMPLAINT = "5 per hour"
+    # Follow-ups to one's complaints (each may carry five attachments and mails the officers).
+    RATELIMIT_COMPLAINT_FOLLOW_UP = "10 per hour"
 
     # SMS (complaint notifications): "log" writes them to the log (one machine, no gateway);
     # "http" POSTs JSON to KAIMEN_SMS_URL with the bearer token KAIMEN_SMS_TOKEN.

@@ -15,7 +15,12 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from portal.accounts.permissions import can_read_mail, require
 from portal.extensions import db
 from portal.mail.inbound import pen
-from portal.mail.inbound_models import PEN_OUTCOMES, InboundMessage, InboundOutcome
+from portal.mail.inbound_models import (
+    PEN_OUTCOMES,
+    RELEASABLE_OUTCOMES,
+    InboundMessage,
+    InboundOutcome,
+)
 from portal.pagination import before_arg, newest_first
 
 bp = Blueprint("inbound_admin", __name__, url_prefix="/admin/inbound")
@@ -96,6 +101,8 @@ def _show(inbound, release_form=None, discard_form=None, status=200):
         "admin/inbound_message.html",
         inbound=inbound,
         open=inbound.outcome in PEN_OUTCOMES,
+        releasable=inbound.outcome in RELEASABLE_OUTCOMES
+        and inbound.outcome != InboundOutcome.TOO_LARGE,
         release_form=release_form or _release_form(inbound),
         discard_form=discard_form or DiscardForm(),
     ), status

@@ -9,6 +9,7 @@ other's rows; SQLite serialises writers, so the UPDATE alone is atomic). Rows wh
 
 from __future__ import annotations
 
+import logging
 import smtplib
 import uuid
 from dataclasses import dataclass, field
@@ -22,7 +23,9 @@ from portal import uploads
 from portal.db import utcnow
 from portal.extensions import db
 from portal.mail.models import MessageStatus, OutboundMessage
+from portal.mail.signals import outbound_failed
 
+log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=15)
 MAX_BACKOFF = timedelta(hours=6)
 
@@ -126,12 +129,24 @@ def _settle(row: OutboundMessage, token: str, error: Exception | None, report: D
         if _is_permanent(error) or row.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
             row.status = MessageStatus.FAILED
             report.failed += 1
+            _announce_failure(row)
         else:
             row.status = MessageStatus.QUEUED
             row.next_attempt_at = now + backoff(row.attempts)
             report.retrying += 1
         report.errors.append(f"#{row.id}: {row.last_error}")
     db.session.commit()
+
+
+def _announce_failure(row: OutboundMessage) -> None:
+    """Send ``outbound_failed`` in a savepoint: a failing listener must not undo the FAILED."""
+    try:
+        with db.session.begin_nested():
+            outbound_failed.send(
+                current_app._get_current_object(), message=row, reason=row.last_error or ""
+            )
+    except Exception:
+        log.exception("a listener of outbound_failed failed for outbound message #%s", row.id)
 
 
 def dispatch_due(limit: int | None = None) -> DispatchReport:

@@ -62,6 +62,9 @@ PEN_OUTCOMES = (
     InboundOutcome.TOO_LARGE,
     InboundOutcome.RECEIVED,
 )
+# What an administrator may release to an object: the pen, and automatic replies — a real answer
+# misclassified as one (an "out of office" subject, a client that sets Auto-Submitted) is not lost.
+RELEASABLE_OUTCOMES = (*PEN_OUTCOMES, InboundOutcome.AUTO_REPLY)
 
 
 class InboundMessage(Base):

@@ -15,6 +15,9 @@ from portal.mail.models import OutboundAttachment, OutboundMessage
 
 # On every message we send: mail that comes back carrying it is a loop (portal.mail.inbound).
 LOOP_HEADER = "X-Kaimen-Loop"
+# RFC 3834: our mail is machine-made, so out-of-office and other auto-responders must not answer
+# it. A caller may override it (e.g. "no") by passing the header itself.
+AUTO_SUBMITTED = "Auto-Submitted"
 
 
 @dataclass(frozen=True)
@@ -42,9 +45,13 @@ def queue_message(
     """Add a message to the outbox. It leaves only if the caller's transaction commits.
 
     ``files`` are attached when the message is sent (read from ``portal.uploads`` then).
+    Every message carries ``Auto-Submitted: auto-generated`` unless ``headers`` sets it.
     """
     domain = current_app.config["KAIMEN_MAIL_DOMAIN"]
-    headers = {**(headers or {}), LOOP_HEADER: domain}
+    headers = dict(headers or {})
+    if not any(name.lower() == AUTO_SUBMITTED.lower() for name in headers):
+        headers[AUTO_SUBMITTED] = "auto-generated"
+    headers[LOOP_HEADER] = domain
     message = OutboundMessage(
         kind=kind,
         sender=current_app.config["MAIL_DEFAULT_SENDER"],

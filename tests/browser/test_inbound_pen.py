@@ -20,16 +20,20 @@ def test_holding_pen_pages_are_accessible_and_a_message_is_discarded(page, live_
         )
         db.session.commit()
         held = ingest(eml("no_token.eml")).id
+        auto_reply = ingest(eml("auto_reply.eml")).id  # listed under "All" with a release button
 
     page.goto("/account/login")
     page.get_by_label("电子邮箱", exact=True).fill("pen-admin@example.com")
     page.get_by_label("密码", exact=True).fill("pen admin password")
     page.get_by_role("button", name="登录").click()
-    for path in ["/admin/inbound/", "/admin/inbound/all", f"/admin/inbound/{held}"]:
+    paths = ["/admin/inbound/", "/admin/inbound/all", f"/admin/inbound/{held}"]
+    for path in [*paths, f"/admin/inbound/{auto_reply}"]:
         page.goto(path)
         assert page.locator("h1").is_visible(), path
         axe(page)
 
+    page.goto("/admin/inbound/all")
+    assert page.locator(f"form[action$='/{auto_reply}/release'] button").is_visible()
     page.goto(f"/admin/inbound/{held}")
     assert page.get_by_text("已办结。").first.is_visible()
     page.locator("form[action$='/discard'] button[type=submit]").click()

@@ -227,3 +227,31 @@ def test_a_closed_complaint_takes_no_follow_up(client, make_complaint, complaina
     url = f"/complaints/{complaint.tracking_number}"
     assert 'id="follow-up"' not in client.get(url).get_data(as_text=True)
     assert client.post(f"{url}/follow-up", {"text": "还有一点"}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "app_config",
+    [
+        {
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_COMPLAINT_FOLLOW_UP": "2 per hour",
+            "RATELIMIT_LOGIN": "50 per minute",
+        }
+    ],
+)
+def test_follow_ups_are_rate_limited(client, make_complaint, complainant, app_config):
+    complaint = make_complaint()
+    client.login(complainant.email)
+    url = f"/complaints/{complaint.tracking_number}"
+    assert client.post(f"{url}/follow-up", {"text": "补充一"}).status_code == 302
+    assert client.post(f"{url}/follow-up", {"text": "补充二"}).status_code == 302
+    assert client.post(f"{url}/follow-up", {"text": "补充三"}).status_code == 429
+    assert client.get(url).status_code == 200  # reading is free
+    followed = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(ComplaintEvent)
+        .where(
+            ComplaintEvent.complaint_id == complaint.id, ComplaintEvent.kind == EventKind.FOLLOW_UP
+        )
+    )
+    assert followed == 2

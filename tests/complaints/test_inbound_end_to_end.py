@@ -68,8 +68,13 @@ def test_complaint_answered_by_replying_to_the_email(
     assert parse_reply_address(to_officer["Reply-To"]).object_id == complaint.id
     assert to_officer.get_body(("plain",)).get_content().startswith(REPLY_MARKER)
     assert [a.get_filename() for a in to_officer.iter_attachments()] == ["证据.pdf"]
+    # Machine-made (RFC 3834): out-of-office replies must not answer it. A person's reply does
+    # not carry the header over, so it is still taken for an answer.
+    assert to_officer["Auto-Submitted"] == "auto-generated"
 
-    inbound = ingest(_outlook_reply(to_officer, holder.email))
+    reply = _outlook_reply(to_officer, holder.email)
+    assert b"Auto-Submitted" not in reply
+    inbound = ingest(reply)
     db.session.commit()
     assert inbound.outcome == InboundOutcome.ACCEPTED, inbound.reason
     assert inbound.text == ANSWER

@@ -59,16 +59,26 @@ def test_phone_and_letter_become_tasks(make_complaint, holder, method):
     assert complaint.status == ComplaintStatus.ANSWERED and complaint.notified_at is None
 
 
-def test_sms_through_the_log_gateway(make_complaint, holder, caplog):
+def send_sms_queue(runner):
+    result = runner.invoke(args=["deadlines", "sms"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    return result.output
+
+
+def test_sms_through_the_log_gateway(make_complaint, holder, caplog, runner):
     complaint = make_complaint(notification_method="sms")
     assert isinstance(gateway(), LogGateway)
+    officer.answer(complaint, holder, "答复")
+    db.session.commit()
+    assert notification_of(complaint).status == NotificationStatus.PENDING  # queued
     with caplog.at_level("INFO", logger="kaimen.sms"):
-        officer.answer(complaint, holder, "答复")
+        assert "sent 1" in send_sms_queue(runner)
     notification = notification_of(complaint)
     assert notification.status == NotificationStatus.SENT
     assert notification.gateway_reference.startswith("log-")
     assert any("13800000000" in r.getMessage() for r in caplog.records)
-    assert complaint.status == ComplaintStatus.NOTIFIED
+    assert notification.complaint.status == ComplaintStatus.NOTIFIED
 
 
 class FakeGateway:
@@ -119,9 +129,26 @@ def sms_server(app):
         yield server
 
 
-def test_sms_through_the_http_gateway(make_complaint, holder, sms_server):
+def test_sms_is_not_sent_inside_the_answer_transaction(make_complaint, holder, sms_server, runner):
     complaint = make_complaint(notification_method="sms")
     officer.answer(complaint, holder, "答复")
+    assert sms_server.requests == []  # nothing leaves before the commit
+    db.session.rollback()  # the request failed after the answer: nobody may be told
+    send_sms_queue(runner)
+    assert sms_server.requests == []
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)) == 0
+
+
+def test_sms_through_the_http_gateway(make_complaint, holder, sms_server, runner):
+    complaint = make_complaint(notification_method="sms")
+    officer.answer(complaint, holder, "答复")
+    db.session.commit()
+    assert sms_server.requests == []
+    assert notification_of(complaint).status == NotificationStatus.PENDING
+    assert complaint.status == ComplaintStatus.ANSWERED and complaint.notified_at is None
+
+    assert "sent 1" in send_sms_queue(runner)
     headers, body = sms_server.requests[0]
     assert headers["Authorization"] == "Bearer s3cret"
     assert body["to"] == "13800000000"
@@ -129,7 +156,10 @@ def test_sms_through_the_http_gateway(make_complaint, holder, sms_server):
     notification = notification_of(complaint)
     assert notification.status == NotificationStatus.SENT
     assert notification.gateway_reference == "gw-1"
-    assert complaint.status == ComplaintStatus.NOTIFIED
+    assert notification.complaint.status == ComplaintStatus.NOTIFIED
+    # Sent once: the next run has nothing to send.
+    send_sms_queue(runner)
+    assert len(sms_server.requests) == 1
 
 
 def test_a_refused_sms_fails_and_the_deadline_job_retries_it(
@@ -139,10 +169,11 @@ def test_a_refused_sms_fails_and_the_deadline_job_retries_it(
     complaint = make_complaint(notification_method="sms")
     officer.answer(complaint, holder, "答复")
     db.session.commit()
+    assert "failed 1" in send_sms_queue(runner)
     notification = notification_of(complaint)
     assert notification.status == NotificationStatus.FAILED
     assert "503" in notification.last_error
-    assert complaint.status == ComplaintStatus.ANSWERED
+    assert notification.complaint.status == ComplaintStatus.ANSWERED
 
     sms_server.status = 200
     result = runner.invoke(args=["deadlines", "run"])
@@ -164,16 +195,15 @@ def test_an_unreachable_gateway_is_an_error(app):
         HttpGateway(unused, None, 2).send("138", "hi", reference="TS1")
 
 
-def test_retry_skips_a_notification_another_run_took(make_complaint, holder, sms_server):
-    sms_server.status = 500
+def test_sending_skips_a_notification_another_run_took(make_complaint, holder, sms_server):
     complaint = make_complaint(notification_method="sms")
     officer.answer(complaint, holder, "答复")
     db.session.commit()
     notification = notification_of(complaint)
-    # Another run claimed it first: the row is no longer FAILED, so this run leaves it alone.
-    notification.status = NotificationStatus.PENDING
+    # Another run claimed it first: the row is SENDING, so this run leaves it alone.
+    notification.status = NotificationStatus.SENDING
     db.session.commit()
     summary = deadlines.RunSummary()
-    deadlines.retry_sms(summary)
+    deadlines.send_queued_sms(summary)
     assert (summary.sms_sent, summary.sms_failed) == (0, 0)
-    assert len(sms_server.requests) == 1
+    assert sms_server.requests == []

@@ -146,3 +146,30 @@ def test_the_complaints_page_links_officers_to_their_queues(
     client.login(citizen.email)
     page = client.get("/complaints/").get_data(as_text=True)
     assert "/complaints/queue" not in page and "/complaints/department/" not in page
+
+
+def test_notification_tasks_page_by_keyset(client, make_complaint, holder, monkeypatch):
+    from complaints import officer
+    from portal.extensions import db
+
+    answered = []
+    for index in range(3):
+        complaint = make_complaint(subject=f"待告知{index}", notification_method="phone")
+        officer.answer(complaint, holder, "答复")
+        complaint.notification_due = today() + timedelta(days=3 - index)  # the last is earliest
+        db.session.commit()
+        answered.append(complaint)
+    monkeypatch.setattr(officer_views, "PER_PAGE", 2)
+    client.login(holder.email)
+
+    def tasks(page: str) -> list[str]:
+        return numbers(page.split('id="notification-tasks"', 1)[1])
+
+    first = client.get("/complaints/queue").get_data(as_text=True)
+    assert tasks(first) == [answered[2].tracking_number, answered[1].tracking_number]
+    after = re.search(
+        r'href="/complaints/queue\?tasks_after=([^"#]+)#notification-tasks" rel="next"', first
+    ).group(1)
+    second = client.get(f"/complaints/queue?tasks_after={after}").get_data(as_text=True)
+    assert tasks(second) == [answered[0].tracking_number]
+    assert 'rel="next"' not in second.split('id="notification-tasks"', 1)[1]

@@ -66,7 +66,9 @@ def mail_poll():
     if report.not_configured:
         click.echo("No IMAP mailbox is configured (KAIMEN_MAIL_IMAP_HOST).")
         return
-    click.echo(f"stored {report.stored}, already stored {report.skipped}")
+    click.echo(f"stored {report.stored}")
+    if report.unreadable:
+        click.echo("a message could not be fetched: the next poll tries it again", err=True)
     db.session.remove()
 
 

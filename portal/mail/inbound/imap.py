@@ -2,10 +2,12 @@
 
 Each message is fetched with ``BODY.PEEK[]`` (the raw bytes, not marking it read), stored with a
 row remembering (mailbox, UIDVALIDITY, UID) in the same commit, processed, and only then flagged
-``\\Seen`` — or moved to ``KAIMEN_MAIL_IMAP_DONE_FOLDER`` when one is set. A poll interrupted at
-any point stores nothing twice: a UID already remembered is skipped (and flagged again); if the
-server renumbers the folder (a new UIDVALIDITY) the messages are taken again, and the Message-ID
-rule keeps each answer handled once.
+``\\Seen`` — or moved to ``KAIMEN_MAIL_IMAP_DONE_FOLDER`` when one is set. Each poll asks the
+server only for UIDs above the highest one stored (``UID SEARCH UID n:*``): messages already
+stored are never fetched or flagged again, so a poll costs one SEARCH when nothing is new. A poll
+interrupted at any point stores nothing twice (a message stored just before the interruption
+stays unflagged); if the server renumbers the folder (a new UIDVALIDITY) the messages are taken
+again, and the Message-ID rule keeps each answer handled once.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from portal.mail.inbound_models import ImapSeen
 @dataclass
 class PollReport:
     stored: int = 0
-    skipped: int = 0
+    unreadable: int = 0  # the FETCH gave no message: the poll stopped there, next poll retries
     not_configured: bool = False
 
 
@@ -57,6 +59,24 @@ def _done(box, uid: str) -> None:
         box.flag(uid, MailMessageFlags.SEEN, True)
 
 
+def _new_uids(box, folder: str, validity: int) -> list[str]:
+    """UIDs above the highest one stored for this folder and UIDVALIDITY, in order.
+
+    IMAP UIDs only grow within one UIDVALIDITY, so only these can be new: the messages already
+    stored are neither fetched nor flagged again. (``UID n:*`` also returns the highest message
+    when its UID is below n: those are filtered out.)
+    """
+    highest = (
+        db.session.scalar(
+            sa.select(sa.func.max(ImapSeen.uid)).where(
+                ImapSeen.mailbox == folder, ImapSeen.uidvalidity == validity
+            )
+        )
+        or 0
+    )
+    return sorted((uid for uid in box.uids(f"UID {highest + 1}:*") if int(uid) > highest), key=int)
+
+
 def poll() -> PollReport:
     """Store and process every message of the folder not stored before."""
     report = PollReport()
@@ -66,22 +86,12 @@ def poll() -> PollReport:
     folder = current_app.config["KAIMEN_MAIL_IMAP_FOLDER"]
     with _mailbox() as box:
         validity = int(box.folder.status(folder, ["UIDVALIDITY"])["UIDVALIDITY"])
-        uids = box.uids("ALL")
-        known = set(
-            db.session.scalars(
-                sa.select(ImapSeen.uid).where(
-                    ImapSeen.mailbox == folder, ImapSeen.uidvalidity == validity
-                )
-            )
-        )
-        for uid in uids:
-            if int(uid) in known:
-                report.skipped += 1
-                _done(box, uid)
-                continue
+        for uid in _new_uids(box, folder, validity):
             raw = _raw(box, uid)
             if raw is None:
-                continue
+                # Stop rather than skip: storing a higher UID would hide this one for good.
+                report.unreadable += 1
+                break
             # Kept even if it is not a message at all: it then shows as an error to review.
             seen = ImapSeen(mailbox=folder, uidvalidity=validity, uid=int(uid))
             ingest(raw, None, source="imap", also=[seen])

@@ -3,8 +3,10 @@
 1. ``store`` writes the raw bytes (cut at ``KAIMEN_INBOUND_MAX_BYTES``) and commits: from then on
    the message cannot be lost, whatever happens next (the MTA gets exit 0).
 2. ``process`` classifies and matches it in a second transaction. Loops, read receipts and
-   auto-replies are recorded and ignored; a permanent bounce marks the outbound message failed and
-   alerts the administrators; a delay is recorded as a warning. Otherwise the message is matched
+   auto-replies are recorded and ignored; a permanent bounce of a message we sent marks it failed,
+   sends ``portal.mail.signals.outbound_failed`` and alerts the administrators — once per outbound
+   message, and never for a bounced alert (no loop) nor for a report naming no message of ours
+   (forged backscatter is only recorded); a delay is recorded as a warning. Otherwise the message is matched
    only by a valid token address (To, Cc, Delivered-To, X-Original-To or the envelope recipients
    given by the MTA) — never by subject or In-Reply-To — and handed to the feature's handler once
    per target (``InboundDelivery`` is unique per Message-ID and target). A near-miss token, an
@@ -30,10 +32,12 @@ from portal.mail.inbound.parse import NotAMessage, ParsedMessage, decode_header,
 from portal.mail.inbound_models import InboundDelivery, InboundMessage, InboundOutcome
 from portal.mail.models import MessageStatus, OutboundMessage
 from portal.mail.outbox import queue_templated
+from portal.mail.signals import outbound_failed
 from portal.mail.tokens import parse_reply_address
 
 log = logging.getLogger(__name__)
 REASON_MAX = 2000
+BOUNCE_ALERT = "inbound_bounce_alert"  # the outbox kind (and template) of the admins' alert
 
 
 @dataclass(frozen=True)
@@ -48,7 +52,8 @@ def _headers_only(raw: bytes) -> tuple[str, str, str]:
         parsed = parse(raw)
     except Exception:  # the row is stored whatever the message looks like
         return "<sha256." + hashlib.sha256(raw).hexdigest()[:40] + "@kaimen.invalid>", "", ""
-    return parsed.message_id, parsed.from_address[:320], parsed.subject[:998]
+    sender = parsed.from_address or parsed.header("From")  # several or forged: the text
+    return parsed.message_id, sender[:320], parsed.subject[:998]
 
 
 def store(
@@ -147,10 +152,14 @@ def _process(inbound: InboundMessage) -> None:
     inbound.text = parsed.reply_text()
     inbound.attachment_names = [a.filename for a in parsed.attachments]
     found = classify(parsed)
+    valid, near = targets_of(parsed, inbound.envelope_recipients or [])
     if found.kind is not None:
+        if found.kind == "auto_reply" and (valid or near):
+            # Offered when an administrator finds it was a real answer and releases it.
+            first = (valid or near)[0]
+            inbound.suggested_tag, inbound.suggested_object_id = first.tag, first.object_id
         _classified(inbound, found)
         return
-    valid, near = targets_of(parsed, inbound.envelope_recipients or [])
     if not valid:
         if near:
             inbound.suggested_tag, inbound.suggested_object_id = near[0].tag, near[0].object_id
@@ -240,26 +249,66 @@ def _bounced(inbound: InboundMessage, found: Classification) -> None:
     bounce = found.bounce
     outbound = None
     if bounce.original_message_id:
+        # Locked (PostgreSQL): two reports for one message at once alert once, one after the other.
         outbound = db.session.scalar(
-            sa.select(OutboundMessage).where(
-                OutboundMessage.message_id == bounce.original_message_id
-            )
+            sa.select(OutboundMessage)
+            .where(OutboundMessage.message_id == bounce.original_message_id)
+            .with_for_update(of=OutboundMessage)
+            .execution_options(populate_existing=True)
         )
     inbound.outbound_message_id = outbound.id if outbound is not None else None
     if not bounce.permanent:
         _finish(inbound, InboundOutcome.BOUNCE_DELAY, found.reason)
         return
-    if outbound is not None:
-        outbound.status = MessageStatus.FAILED
-        outbound.last_error = (
-            f"Bounced ({bounce.status or 'permanent failure'}) for "
-            f"{', '.join(bounce.recipients) or 'a recipient'}: {bounce.diagnostic}"
-        )[:2000]
+    if outbound is None:
+        # Nothing of ours bounced: a forged or stray report. Record it; mail nobody.
+        _finish(
+            inbound,
+            InboundOutcome.BOUNCE_PERMANENT,
+            f"{found.reason}; it names no message we sent: no alert",
+        )
+        return
+    # One failure event per outbound message: further bounces for it (another recipient, a
+    # redelivered report) are recorded, but neither alert nor announce again.
+    earlier = db.session.scalar(
+        sa.select(InboundMessage.id)
+        .where(
+            InboundMessage.outbound_message_id == outbound.id,
+            InboundMessage.outcome == InboundOutcome.BOUNCE_PERMANENT,
+            InboundMessage.id != inbound.id,
+        )
+        .limit(1)
+    )
+    reason = (
+        f"Bounced ({bounce.status or 'permanent failure'}) for "
+        f"{', '.join(bounce.recipients) or 'a recipient'}: {bounce.diagnostic}"
+    )[:2000]
+    if earlier is not None:
+        _finish(
+            inbound,
+            InboundOutcome.BOUNCE_PERMANENT,
+            f"{found.reason}; message #{outbound.id} already bounced (#{earlier}): no new alert",
+        )
+        return
+    already_failed = outbound.status == MessageStatus.FAILED  # the dispatcher announced it
+    outbound.status = MessageStatus.FAILED
+    outbound.last_error = reason
+    db.session.flush()
+    if not already_failed:
+        outbound_failed.send(current_app._get_current_object(), message=outbound, reason=reason)
+    if outbound.kind == BOUNCE_ALERT:
+        # An alert that bounced must not alert again (a broken admin address would loop).
+        _finish(
+            inbound,
+            InboundOutcome.BOUNCE_PERMANENT,
+            f"{found.reason}; it was a bounce alert itself: no new alert",
+        )
+        return
     _alert_admins(inbound, bounce, outbound)
     _finish(inbound, InboundOutcome.BOUNCE_PERMANENT, found.reason)
 
 
-def _alert_admins(inbound: InboundMessage, bounce, outbound: OutboundMessage | None) -> None:
+def _alert_admins(inbound: InboundMessage, bounce, outbound: OutboundMessage) -> None:
     addresses = list(
         db.session.scalars(
             sa.select(User.email)
@@ -271,12 +320,12 @@ def _alert_admins(inbound: InboundMessage, bounce, outbound: OutboundMessage | N
     if not addresses:
         return
     queue_templated(
-        "inbound_bounce_alert",
+        BOUNCE_ALERT,
         to=addresses,
         recipients=bounce.recipients,
         status=bounce.status,
         diagnostic=bounce.diagnostic,
         outbound=outbound,
         inbound=inbound,
-        subject_line=decode_header(outbound.subject) if outbound is not None else "",
+        subject_line=decode_header(outbound.subject),
     )

@@ -21,7 +21,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from email.message import Message
-from email.utils import getaddresses, parseaddr
+from email.utils import getaddresses
 
 from portal.mail.inbound.htmltext import html_to_text
 from portal.mail.inbound.quotes import strip_quotes
@@ -175,7 +175,7 @@ class Attachment:
 class ParsedMessage:
     message: Message
     message_id: str
-    from_address: str  # lower-case address
+    from_address: str  # lower-case address; "" unless From is exactly one plain address
     from_name: str
     subject: str
     to: list[str]
@@ -184,6 +184,7 @@ class ParsedMessage:
     text: str  # the full text body (HTML converted), quotes not yet stripped
     html: str | None
     attachments: list[Attachment] = field(default_factory=list)
+    from_problem: str = ""  # why from_address is empty (several addresses, a forged name …)
 
     def header(self, name: str) -> str:
         return decode_header(self.message.get(name))
@@ -241,14 +242,67 @@ def _repair_headers(raw: bytes) -> bytes:
     return raw if len(kept) == len(lines) else b"".join(kept).rstrip(b"\r\n") + rest
 
 
+# An addr-spec we accept: plain ASCII dot-atom local part (no quoted strings, no encoded words
+# turned into "@") and a host name. Anything else is no address of a known sender.
+_ADDR_SPEC = re.compile(
+    r"\A[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\Z"
+)
+
+
+def _raw_values(message: Message, name: str) -> list[str]:
+    """The header's values exactly as they arrived (unfolded): encoded words NOT decoded.
+
+    Addresses must be parsed from these: decoding first would let an encoded display name
+    (``=?utf-8?q?holder=40hz.gov.cn?= <evil@attacker.example>``) pose as an address.
+    """
+    wanted = name.lower()
+    return [
+        re.sub(r"\r?\n(?=[ \t])", "", value if isinstance(value, str) else str(value))
+        for key, value in message.raw_items()
+        if key.lower() == wanted
+    ]
+
+
 def _addresses(message: Message, name: str) -> list[str]:
-    values = [decode_header(v) for v in message.get_all(name) or []]
     found = []
-    for _display, addr in getaddresses(values):
-        addr = addr.strip().strip("<>").lower()
-        if "@" in addr and addr not in found:
+    for _display, addr in getaddresses(_raw_values(message, name)):
+        addr = addr.strip().lower()
+        if _ADDR_SPEC.match(addr) and addr not in found:
             found.append(addr)
     return found
+
+
+def sender_of(message: Message) -> tuple[str, str, str]:
+    """(display name, lower-case address, problem) of the From header.
+
+    The address is empty — with the problem saying why — unless the raw header holds exactly one
+    plain address on which two independent parsers agree (``email.utils`` and the RFC 5322
+    parser of ``email.headerregistry``): several From headers or addresses, a quoted or encoded
+    local part, a non-ASCII address or a header the parsers read differently name no sender.
+    Only the display name is decoded.
+    """
+    values = _raw_values(message, "From")
+    if not values:
+        return "", "", "no From header"
+    if len(values) > 1:
+        return decode_header(values[0]), "", f"{len(values)} From headers"
+    pairs = getaddresses(values)
+    if len(pairs) != 1:
+        return "", "", f"{len(pairs)} addresses in From"
+    display, addr = pairs[0]
+    name = decode_header(display)
+    addr = addr.strip()
+    if not _ADDR_SPEC.match(addr):
+        return name, "", f"no plain address in From ({clean_text(values[0])[:200]!r})"
+    try:
+        parsed = email.policy.default.header_factory("From", values[0])
+        other = [a.addr_spec for a in parsed.addresses]
+    except Exception:  # the strict parser gives up: the header is not one plain address
+        other = []
+    if len(other) != 1 or other[0].lower() != addr.lower():
+        return name, "", f"an ambiguous From header ({clean_text(values[0])[:200]!r})"
+    return name, addr.lower(), ""
 
 
 def _payload(part: Message) -> bytes:
@@ -349,7 +403,7 @@ def parse(raw: bytes) -> ParsedMessage:
         text = html_to_text(html)
     else:
         text = ""
-    from_name, from_address = parseaddr(decode_header(message.get("From")))
+    from_name, from_address, from_problem = sender_of(message)
     message_id = decode_header(message.get("Message-ID")).strip()
     if not message_id:
         # No Message-ID: the content identifies the message, so a redelivery is still one.
@@ -357,8 +411,9 @@ def parse(raw: bytes) -> ParsedMessage:
     return ParsedMessage(
         message=message,
         message_id=message_id[:255],
-        from_address=from_address.strip().lower(),
+        from_address=from_address,
         from_name=from_name,
+        from_problem=from_problem,
         subject=decode_header(message.get("Subject")),
         to=_addresses(message, "To"),
         cc=_addresses(message, "Cc"),

@@ -1,5 +1,7 @@
 """The holding pen: an administrator releases a held message to an object, or discards it.
 
+A message taken for an automatic reply is not in the pen, but can be released too.
+
 Both are services: they check, change state, write the audit log and flush; the request commits.
 Releasing calls the tag's handler with ``force=True`` — the sender rule no longer applies — and
 records the delivery, so the same message is never handled twice for the same object.
@@ -17,6 +19,7 @@ from portal.extensions import db
 from portal.mail.inbound.parse import parse
 from portal.mail.inbound_models import (
     PEN_OUTCOMES,
+    RELEASABLE_OUTCOMES,
     InboundDelivery,
     InboundMessage,
     InboundOutcome,
@@ -39,8 +42,12 @@ def _check_open(inbound: InboundMessage) -> None:
 
 
 def release(inbound: InboundMessage, tag: str, object_id: int, actor) -> None:
-    """Hand ``inbound`` to the handler of ``tag`` for ``object_id``, whoever sent it."""
-    _check_open(inbound)
+    """Hand ``inbound`` to the handler of ``tag`` for ``object_id``, whoever sent it.
+
+    Besides the pen, an automatic reply can be released: a real answer taken for one.
+    """
+    if inbound.outcome not in RELEASABLE_OUTCOMES:
+        raise PenError(_("This message is not in the holding pen."))
     if inbound.outcome == InboundOutcome.TOO_LARGE:
         raise PenError(
             _("A message over the size limit was not stored whole: it cannot be released.")

@@ -7,6 +7,7 @@ skipped, unless KAIMEN_REQUIRE_IMAP or CI asks for them.
 
 from __future__ import annotations
 
+import imaplib
 import os
 import pwd
 import shutil
@@ -128,11 +129,30 @@ def mailbox(app, imap_server):
         box.logout()
 
 
-def test_poll_stores_each_message_once_and_flags_it_seen(app, probe, mailbox):
+@pytest.fixture
+def imap_commands(monkeypatch):
+    """Every IMAP command the poll sends, as (command, UID sub-command or "")."""
+    sent: list[tuple[str, str]] = []
+    original = imaplib.IMAP4._command
+
+    def recording(self, name, *args):
+        sub = args[0] if name == "UID" and args else ""
+        sent.append((name, sub.decode() if isinstance(sub, bytes) else str(sub).upper()))
+        return original(self, name, *args)
+
+    monkeypatch.setattr(imaplib.IMAP4, "_command", recording)
+    return sent
+
+
+def test_poll_stores_each_message_once_and_flags_it_seen(app, probe, mailbox, imap_commands):
     mailbox.append(eml("gmail_zh.eml"), "INBOX")
     mailbox.append(eml("auto_reply.eml"), "INBOX")
+    imap_commands.clear()
     first = poll()
-    assert (first.stored, first.skipped) == (2, 0)
+    sent = list(imap_commands)
+    assert first.stored == 2
+    assert sent.count(("UID", "FETCH")) == 2
+    assert sent.count(("UID", "STORE")) == 2
     outcomes = db.session.scalars(
         sa.select(InboundMessage.outcome).order_by(InboundMessage.id)
     ).all()
@@ -142,13 +162,39 @@ def test_poll_stores_each_message_once_and_flags_it_seen(app, probe, mailbox):
         b"\r\n", b"\n"
     ) == eml("gmail_zh.eml").replace(b"\r\n", b"\n")
     assert all("\\Seen" in m.flags for m in mailbox.fetch(mark_seen=False))
-    # Polling again (say the flag was lost): nothing is stored twice.
+    # Polling again (say someone marked them unread): nothing stored, fetched or flagged twice.
     mailbox.flag(mailbox.uids("ALL"), "\\Seen", False)
+    imap_commands.clear()
     again = poll()
-    assert (again.stored, again.skipped) == (0, 2)
+    sent = list(imap_commands)
+    assert again.stored == 0
+    assert ("UID", "SEARCH") in sent
+    assert ("UID", "FETCH") not in sent
+    assert ("UID", "STORE") not in sent
+    assert not any("\\Seen" in m.flags for m in mailbox.fetch(mark_seen=False))
     assert db.session.scalar(sa.select(sa.func.count()).select_from(InboundMessage)) == 2
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ImapSeen)) == 2
     assert len(probe.calls) == 1
+
+
+def test_a_later_poll_fetches_only_the_new_message(app, probe, mailbox, imap_commands):
+    gmail_id = b"CAFx1y2z3A4B5C6D7E8F9G0H1I2J3K4L5M6N7O8P9Q@mail.gmail.com"
+    mailbox.append(eml("gmail_zh.eml").replace(gmail_id, b"first@example.com"), "INBOX")
+    assert poll().stored == 1
+    mailbox.append(eml("gmail_zh.eml").replace(gmail_id, b"second@example.com"), "INBOX")
+    imap_commands.clear()
+    report = poll()
+    sent = list(imap_commands)
+    assert report.stored == 1
+    assert sent.count(("UID", "FETCH")) == 1
+    assert sent.count(("UID", "STORE")) == 1
+    highest = max(int(uid) for uid in mailbox.uids("ALL"))
+    stored = db.session.scalars(sa.select(ImapSeen.uid).order_by(ImapSeen.uid)).all()
+    assert stored == [highest - 1, highest]
+    assert db.session.scalars(
+        sa.select(InboundMessage.message_id).order_by(InboundMessage.id)
+    ).all() == ["<first@example.com>", "<second@example.com>"]
+    assert len(probe.calls) == 2
 
 
 def test_poll_without_a_mailbox_configured_does_nothing(app):

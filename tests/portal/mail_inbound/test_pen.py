@@ -121,3 +121,57 @@ def test_discard_is_audited_and_needs_csrf(client, probe, admin):
     entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "inbound.discard"))
     assert entry.actor_id == admin.id and entry.reason == "spam"
     assert probe.calls == []
+
+
+def test_an_auto_reply_that_was_a_real_answer_can_be_released(client, probe, admin):
+    inbound = ingest(eml("auto_reply.eml"))
+    assert inbound.outcome == InboundOutcome.AUTO_REPLY
+    assert (inbound.suggested_tag, inbound.suggested_object_id) == ("complaint", 1)
+    client.login(admin.email)
+    assert f"/admin/inbound/{inbound.id}" not in client.get("/admin/inbound/").get_data(
+        as_text=True
+    )
+    listing = client.get("/admin/inbound/all").get_data(as_text=True)
+    assert f'action="/admin/inbound/{inbound.id}/release"' in listing
+    detail = client.get(f"/admin/inbound/{inbound.id}").get_data(as_text=True)
+    assert f'action="/admin/inbound/{inbound.id}/release"' in detail
+    assert f'action="/admin/inbound/{inbound.id}/discard"' not in detail
+    refused = client.post(
+        f"/admin/inbound/{inbound.id}/release",
+        {"tag": "complaint", "object_id": "1"},
+        csrf=False,
+    )
+    assert refused.status_code == 400 and probe.calls == []
+    response = client.post(
+        f"/admin/inbound/{inbound.id}/release", {"tag": "complaint", "object_id": "1"}
+    )
+    assert response.status_code == 302
+    assert probe.calls == [(1, "我正在休假，11月30日返回。", [], True)]
+    db.session.refresh(inbound)
+    assert inbound.outcome == InboundOutcome.RELEASED and inbound.resolved_by_id == admin.id
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "inbound.release"))
+    assert entry.data["previous"] == "auto_reply"
+    listing = client.get("/admin/inbound/all").get_data(as_text=True)
+    assert f'action="/admin/inbound/{inbound.id}/release"' not in listing
+
+
+def test_loops_and_receipts_cannot_be_released(client, probe, admin, officer):
+    loop = ingest(eml("gmail_zh.eml", sender="noreply@kaimen.test"))
+    assert loop.outcome == InboundOutcome.LOOP
+    auto = ingest(eml("auto_reply.eml"))
+    client.login(admin.email)
+    assert "/release" not in client.get(f"/admin/inbound/{loop.id}").get_data(as_text=True)
+    response = client.post(
+        f"/admin/inbound/{loop.id}/release", {"tag": "complaint", "object_id": "1"}
+    )
+    assert response.status_code == 400
+    db.session.refresh(loop)
+    assert loop.outcome == InboundOutcome.LOOP and probe.calls == []
+    client.logout()
+    client.login(officer.email)
+    forbidden = client.post(
+        f"/admin/inbound/{auto.id}/release", {"tag": "complaint", "object_id": "1"}
+    )
+    assert forbidden.status_code == 403
+    db.session.refresh(auto)
+    assert auto.outcome == InboundOutcome.AUTO_REPLY and probe.calls == []
