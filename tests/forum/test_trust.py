@@ -270,9 +270,7 @@ def test_a_new_account_posts_at_most_three_times_in_ten_minutes(
     assert client.post(f"/forum/t/{thread.id}/reply", {"source": "还想说"}).status_code == 302
 
 
-def test_trusted_accounts_have_a_higher_limit_and_staff_none(
-    people, thread, monkeypatch, english
-):
+def test_trusted_accounts_have_a_higher_limit_and_staff_none(people, thread, monkeypatch, english):
     monkeypatch.setattr(trust, "TRUSTED_RATE", 5)
     old = veteran(thread=thread)
     for n in range(5):
