@@ -106,10 +106,45 @@ def _test_config(url: str, instance) -> dict:
     }
 
 
+def _tables_to_truncate(tables: list[str]) -> list[str]:
+    """The tables a test wrote to (in the order given): those with rows, and those whose id
+    sequence was used (an insert that rolled back leaves the table empty but the sequence moved)."""
+    probes = " UNION ALL ".join(
+        f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM {name})" for name in tables
+    )
+    written = set(db.session.scalars(sa.text(probes)))
+    used_sequences = db.session.scalars(
+        sa.text(
+            "SELECT sequencename FROM pg_sequences "
+            "WHERE schemaname = current_schema() AND last_value IS NOT NULL"
+        )
+    )
+    for sequence in used_sequences:
+        table = sequence.removesuffix("_id_seq")
+        if table in tables:
+            written.add(table)
+    return [name for name in tables if name in written]
+
+
 def _empty_all_tables() -> None:
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
     if db.engine.dialect.name == "postgresql":
-        db.session.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        # DELETE of the few tables a test wrote beats TRUNCATE, whose per-table file work (and
+        # CASCADE over every referencing table) costs ~0.2 s per test; then the used id
+        # sequences start again at 1, as RESTART IDENTITY would.
+        written = _tables_to_truncate(tables)
+        try:
+            with db.session.begin_nested():
+                for name in written:
+                    db.session.execute(sa.text(f"DELETE FROM {name}"))
+        except sa.exc.IntegrityError:  # a reference cycle the order cannot untie
+            db.session.execute(sa.text(f"TRUNCATE {', '.join(tables)} CASCADE"))
+        db.session.execute(
+            sa.text(
+                "SELECT setval(format('%I', sequencename)::regclass, 1, false) FROM pg_sequences "
+                "WHERE schemaname = current_schema() AND last_value IS NOT NULL"
+            )
+        )
     else:
         for name in tables:
             db.session.execute(sa.text(f"DELETE FROM {name}"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.accounts import services as accounts
 from portal.accounts.models import Role
@@ -27,7 +28,7 @@ def test_calendar_pages_are_accessible_and_a_day_is_added(page, live_server, axe
     page.get_by_role("button", name="登录").click()
     for path in ["/admin/calendar/", "/admin/calendar/2026", "/admin/calendar/2029"]:
         page.goto(path)
-        assert page.locator("h1").is_visible(), path
+        expect(page.locator("h1")).to_be_visible()
         axe(page)
 
     # A date in the wrong format: the summary and the field say so, and axe is still content.
@@ -35,12 +36,12 @@ def test_calendar_pages_are_accessible_and_a_day_is_added(page, live_server, axe
     page.locator("#day").evaluate("el => el.type = 'text'")
     page.locator("#day").fill("2029/01/01")
     page.locator("form[action$='/days'] button[type=submit]").click()
-    assert page.locator(".error-summary").is_visible()
+    expect(page.locator(".error-summary")).to_be_visible()
     axe(page)
 
     page.locator("#day").evaluate("el => el.type = 'date'")
     page.locator("#day").fill("2029-10-08")
     page.locator("#name").fill("国庆节")
     page.locator("form[action$='/days'] button[type=submit]").click()
-    assert page.get_by_text("国庆节", exact=True).first.is_visible()
+    expect(page.get_by_text("国庆节", exact=True).first).to_be_visible()
     axe(page)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from portal.catalog.demo import load_catalog_demo
 from portal.catalog.models import ApprovalItem
@@ -36,7 +37,7 @@ def test_home_to_item_to_pdf_form(page, demo_catalog, axe):
     axe(page)
     # The eight elements and the procedure are on the page.
     for heading in ["办理机构", "申办对象资格", "申办材料", "审批程序", "办理结果"]:
-        assert page.get_by_role("heading", name=heading).is_visible()
+        expect(page.get_by_role("heading", name=heading)).to_be_visible()
     assert page.locator("table.procedure tbody tr").count() == 7
 
     pdf_link = page.locator("ul.forms li", has_text="PDF").get_by_role("link")

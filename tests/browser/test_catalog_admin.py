@@ -6,6 +6,7 @@ import io
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from portal.accounts import services as accounts
 from portal.accounts.models import Role
@@ -61,14 +62,14 @@ def test_catalog_admin_pages_are_accessible_and_a_photo_uploads(
         f"/admin/catalog/positions/{ids['position']}",
     ]:
         page.goto(path)
-        assert page.locator("h1").is_visible(), path
+        expect(page.locator("h1")).to_be_visible()
         axe(page)
 
     # A time limit that is not a whole number: the summary and the field say so.
     page.goto(f"/admin/catalog/steps/{ids['step']}")
     page.locator("#time_limit_days").fill("2.5")
     page.locator("form.stack-form button[type=submit]").click()
-    assert page.locator(".error-summary").is_visible()
+    expect(page.locator(".error-summary")).to_be_visible()
     assert page.locator("#time_limit_days").get_attribute("aria-invalid") == "true"
     axe(page)
 
@@ -79,7 +80,7 @@ def test_catalog_admin_pages_are_accessible_and_a_photo_uploads(
     page.locator("input[type=file]").set_input_files(str(photo))
     page.locator("form[enctype='multipart/form-data'] button[type=submit]").click()
     image = page.locator("main img")
-    assert image.is_visible()
+    image.wait_for(state="visible")
     data = page.request.get(image.get_attribute("src")).body()
     assert Image.open(io.BytesIO(data)).size == (240, 320)
     axe(page)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.accounts import services as accounts
 from portal.extensions import db
@@ -55,9 +56,9 @@ def test_file_a_complaint_with_an_attachment(page, live_server, axe, uploads_fol
     flash = page.locator(".flash-success").inner_text()
     number = re.search(r"TS\d{8}-\d{4}", flash).group(0)
     assert page.locator("#tracking-number").inner_text() == number
-    assert page.get_by_role("link", name="现场照片说明.pdf").is_visible()
+    expect(page.get_by_role("link", name="现场照片说明.pdf")).to_be_visible()
     assert "投诉受理岗" in page.locator("dl.facts").first.inner_text()
-    assert page.locator("strong", has_text="未说明理由").is_visible()
+    expect(page.locator("strong", has_text="未说明理由")).to_be_visible()
     axe(page)
 
     with page.expect_download() as info:
@@ -65,11 +66,11 @@ def test_file_a_complaint_with_an_attachment(page, live_server, axe, uploads_fol
     assert info.value.suggested_filename == "现场照片说明.pdf"
 
     page.goto("/complaints/mine")
-    assert page.get_by_role("link", name=number).is_visible()
+    expect(page.get_by_role("link", name=number)).to_be_visible()
     axe(page)
 
     page.goto("/complaints/")
     axe(page)
     page.get_by_role("link", name="Complain about a department").click()
-    assert page.get_by_label("Department").is_visible()
+    expect(page.get_by_label("Department")).to_be_visible()
     axe(page)

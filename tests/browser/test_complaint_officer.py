@@ -4,6 +4,7 @@ a supervisor sees the department's queue. axe-core audits every page."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from complaints.intake import file_complaint
 from portal.accounts import services as accounts
@@ -69,7 +70,7 @@ def test_officer_answers_and_prints_the_letter(page, live_server, axe):
     axe(page)
     page.get_by_role("textbox", name="Answer", exact=True).fill("经核实，**已责令整改**。")
     page.get_by_role("button", name="Send the answer").click()
-    assert page.locator(".flash-success").is_visible()
+    expect(page.locator(".flash-success")).to_be_visible()
     axe(page)
 
     page.get_by_role("link", name="Printable letter").first.click()
@@ -86,5 +87,5 @@ def test_officer_answers_and_prints_the_letter(page, live_server, axe):
     page.get_by_role("button", name="Log out").click()
     _login(page, "browser-chief@example.com", "chief password")
     page.goto("/complaints/department/lj-officer-browser")
-    assert page.get_by_role("heading", level=1).is_visible()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
     axe(page)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from complaints.models import Complaint, ComplaintStatus, NotificationMethod
 from portal.accounts import services as accounts
@@ -45,7 +46,7 @@ def test_a_visitor_reads_the_statistics(page, live_server, axe):
 
     page.goto("/complaints/statistics")
     assert page.locator("html").get_attribute("lang").startswith("zh")
-    assert page.locator("#by-month").is_visible()
+    expect(page.locator("#by-month")).to_be_visible()
     axe(page)
 
     page.get_by_role("button", name="English").click()

@@ -15,6 +15,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from forum import held, trust
 from forum.consultations import report, services
@@ -71,12 +72,12 @@ def test_a_citizen_gives_an_opinion_and_the_form_goes_at_the_close(
 ):
     consultation_id, thread_id = world["open"]
     page.goto("/forum/consultations/")
-    assert page.locator(f"a[href='/forum/t/{thread_id}']").is_visible()
+    expect(page.locator(f"a[href='/forum/t/{thread_id}']")).to_be_visible()
     axe(page)
 
     log_in(page, "kc-citizen@example.com")
     page.goto(f"/forum/t/{thread_id}")
-    assert page.locator(".consultation-panel .state-open").is_visible()
+    expect(page.locator(".consultation-panel .state-open")).to_be_visible()
     axe(page)
     page.locator("input[name=stance][value=suggestion]").check()
     page.locator("select[name=topic]").select_option("step:acceptance")
@@ -85,7 +86,7 @@ def test_a_citizen_gives_an_opinion_and_the_form_goes_at_the_close(
     page.wait_for_url(f"**/forum/t/{thread_id}*#floor-2")
     floor = page.locator("#floor-2")
     assert OPINION in floor.inner_text()
-    assert floor.locator(".stance-suggestion").is_visible()
+    expect(floor.locator(".stance-suggestion")).to_be_visible()
 
     # The citizen's first post is held (a new account): a visitor sees neither text nor stance.
     visitor_context = browser.new_context(base_url=live_server.url)
@@ -109,7 +110,7 @@ def test_a_citizen_gives_an_opinion_and_the_form_goes_at_the_close(
         # Approved by a moderator: now everyone reads it, with its stance, and the chart counts it.
         visitor.reload()
         assert OPINION in visitor.locator("#floor-2").inner_text()
-        assert visitor.locator("#floor-2 .stance-suggestion").is_visible()
+        expect(visitor.locator("#floor-2 .stance-suggestion")).to_be_visible()
         axe(visitor)
     finally:
         visitor_context.close()
@@ -123,15 +124,15 @@ def test_a_citizen_gives_an_opinion_and_the_form_goes_at_the_close(
     page.reload()
     assert page.locator("input[name=stance]").count() == 0
     assert page.locator("textarea[name=source]").count() == 0
-    assert page.locator(".consultation-panel .state-closed").is_visible()
-    assert page.locator("#reply-form .notice").is_visible()
+    expect(page.locator(".consultation-panel .state-closed")).to_be_visible()
+    expect(page.locator("#reply-form .notice")).to_be_visible()
     axe(page)
 
 
 def test_a_concluded_consultation_shows_the_chart_the_report_and_the_marks(page, world, axe):
     page.goto(f"/forum/t/{world['done']}")
-    assert page.locator(".consultation-panel .state-concluded").is_visible()
+    expect(page.locator(".consultation-panel .state-concluded")).to_be_visible()
     assert page.locator(".stance-chart tbody tr").count() == 3
-    assert page.locator("#report").is_visible()
-    assert page.locator("#floor-2 .mark-partly_adopted").is_visible()
+    expect(page.locator("#report")).to_be_visible()
+    expect(page.locator("#floor-2 .mark-partly_adopted")).to_be_visible()
     axe(page)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.demo import ensure_demo_accounts
 from portal.extensions import db
@@ -26,6 +27,6 @@ def test_boards_board_and_thread_pages_are_accessible(page, demo_forum, axe):
     page.locator("main table a").first.click()
     axe(page)
     page.locator("main table tbody a").first.click()
-    assert page.locator("#floor-1").is_visible()
+    expect(page.locator("#floor-1")).to_be_visible()
     assert "楼主" in page.locator("#floor-1").inner_text()
     axe(page)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.accounts import services as accounts
 from portal.accounts.models import Role
@@ -29,13 +30,13 @@ def test_holding_pen_pages_are_accessible_and_a_message_is_discarded(page, live_
     paths = ["/admin/inbound/", "/admin/inbound/all", f"/admin/inbound/{held}"]
     for path in [*paths, f"/admin/inbound/{auto_reply}"]:
         page.goto(path)
-        assert page.locator("h1").is_visible(), path
+        expect(page.locator("h1")).to_be_visible()
         axe(page)
 
     page.goto("/admin/inbound/all")
-    assert page.locator(f"form[action$='/{auto_reply}/release'] button").is_visible()
+    expect(page.locator(f"form[action$='/{auto_reply}/release'] button")).to_be_visible()
     page.goto(f"/admin/inbound/{held}")
-    assert page.get_by_text("已办结。").first.is_visible()
+    expect(page.get_by_text("已办结。").first).to_be_visible()
     page.locator("form[action$='/discard'] button[type=submit]").click()
     axe(page)
     page.goto(f"/admin/inbound/{held}")

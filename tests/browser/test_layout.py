@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.accounts import services as accounts
 from portal.accounts.models import Role
@@ -31,7 +32,7 @@ def test_phone_width_has_no_sideways_scrolling_and_keyboard_reaches_main(browser
         page.goto("/")
         page.keyboard.press("Tab")
         skip = page.get_by_role("link", name="跳转到主要内容")
-        assert skip.is_visible()
+        expect(skip).to_be_visible()
         page.keyboard.press("Enter")
         assert page.evaluate("document.activeElement.id") == "main"
     finally:
@@ -66,5 +67,5 @@ def test_admin_pages_are_accessible(page, live_server, axe):
         f"/admin/mail/{message_id}",
     ]:
         page.goto(path)
-        assert page.locator("h1").is_visible()
+        expect(page.locator("h1")).to_be_visible()
         axe(page)

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from forum import bans, held, moderation, services
 from forum.digest import send_digests
@@ -160,7 +161,7 @@ def test_two_moderators_approving_at_once_one_is_told_it_is_approved_already(app
 
     def decide(moderator_id: int) -> None:
         try:
-            with app.app_context():
+            with app.app_context(), force_locale("en"):
                 target = db.session.get(Post, post_id)
                 moderator = db.session.get(User, moderator_id)
                 assert target.held_at is not None

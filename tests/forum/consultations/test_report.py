@@ -161,7 +161,9 @@ def test_a_published_report_changes_only_as_a_new_audited_version(
     ]
     assert {d["mark"] for d in versions[2].decisions} == {"adopted", "not_adopted"}
     audits = db.session.scalars(
-        sa.select(AuditEntry).where(AuditEntry.action == "consultation.report_revised")
+        sa.select(AuditEntry)
+        .where(AuditEntry.action == "consultation.report_revised")
+        .order_by(AuditEntry.id)
     ).all()
     assert [(a.data["version"], a.reason) for a in audits] == [(2, "补充数据"), (3, "复核")]
 
