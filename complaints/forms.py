@@ -20,12 +20,33 @@ from complaints.models import METHOD_LABELS, NotificationMethod
 ACCEPT = ".pdf,.doc,.docx,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
 
 
-def _files_field():
+def files_field(description=None):
+    if description is None:
+        description = _l("Up to 5 files: PDF, DOC, DOCX, JPG or PNG, each at most 3 MB.")
     return MultipleFileField(
-        _l("Attachments (optional)"),
-        description=_l("Up to 5 files: PDF, DOC, DOCX, JPG or PNG, each at most 3 MB."),
-        render_kw={"accept": ACCEPT},
+        _l("Attachments (optional)"), description=description, render_kw={"accept": ACCEPT}
     )
+
+
+def text_field(
+    label,
+    max_length: int,
+    too_long=None,
+    *,
+    required=None,
+    optional: bool = False,
+    field=TextAreaField,
+    description="",
+    **render_kw,
+):
+    """A text field of at most ``max_length`` characters (``too_long`` says so); with ``required``
+    (what to say when it is empty) it may not be empty; ``optional`` stops at an empty one.
+    ``render_kw`` are the input's attributes (``rows=3``)."""
+    validators = [Optional()] if optional else []
+    if required is not None:
+        validators.append(DataRequired(message=required))
+    validators.append(Length(max=max_length, message=too_long))
+    return field(label, validators=validators, description=description, render_kw=render_kw or None)
 
 
 class ComplaintForm(FlaskForm):
@@ -36,47 +57,53 @@ class ComplaintForm(FlaskForm):
         _l("Which step of the procedure is it about?"), choices=[], validate_choice=True
     )
     department = SelectField(_l("Department"), choices=[], validate_choice=True)
-    subject = StringField(
+    subject = text_field(
         _l("Subject"),
-        validators=[
-            DataRequired(message=_l("Give your complaint a subject.")),
-            Length(max=SUBJECT_MAX, message=_l("A subject has at most %(max)d characters.", max=SUBJECT_MAX)),
-        ],
+        SUBJECT_MAX,
+        _l("A subject has at most %(max)d characters.", max=SUBJECT_MAX),
+        required=_l("Give your complaint a subject."),
+        field=StringField,
         description=_l("In one line: what went wrong?"),
-    )  # fmt: skip
-    details = TextAreaField(
+    )
+    details = text_field(
         _l("What happened"),
-        validators=[
-            DataRequired(message=_l("Describe what happened.")),
-            Length(max=DETAILS_MAX, message=_l("The description has at most %(max)d characters.", max=DETAILS_MAX)),
-        ],
+        DETAILS_MAX,
+        _l("The description has at most %(max)d characters.", max=DETAILS_MAX),
+        required=_l("Describe what happened."),
         description=_l("When and where, who you dealt with, and what you expect. Markdown works."),
-        render_kw={"rows": 10},
-    )  # fmt: skip
-    attachments = _files_field()
-    contact_name = StringField(
+        rows=10,
+    )
+    attachments = files_field()
+    contact_name = text_field(
         _l("Your name"),
-        validators=[
-            DataRequired(message=_l("Give your name, so that the answer can reach you.")),
-            Length(max=NAME_MAX, message=_l("A name has at most %(max)d characters.", max=NAME_MAX)),
-        ],
-        render_kw={"autocomplete": "name"},
-    )  # fmt: skip
+        NAME_MAX,
+        _l("A name has at most %(max)d characters.", max=NAME_MAX),
+        required=_l("Give your name, so that the answer can reach you."),
+        field=StringField,
+        autocomplete="name",
+    )
     contact_email = EmailField(
         _l("Email address"),
         validators=[DataRequired(message=_l("Enter a valid email address for replies, such as name@example.com."))],
         render_kw={"autocomplete": "email"},
     )  # fmt: skip
-    contact_phone = StringField(
+    contact_phone = text_field(
         _l("Phone (needed for SMS or a call)"),
-        validators=[Optional(), Length(max=PHONE_MAX, message=_l("A phone number has at most %(max)d characters.", max=PHONE_MAX))],
-        render_kw={"autocomplete": "tel", "inputmode": "tel"},
-    )  # fmt: skip
-    contact_address = TextAreaField(
+        PHONE_MAX,
+        _l("A phone number has at most %(max)d characters.", max=PHONE_MAX),
+        optional=True,
+        field=StringField,
+        autocomplete="tel",
+        inputmode="tel",
+    )
+    contact_address = text_field(
         _l("Postal address (needed for a letter)"),
-        validators=[Optional(), Length(max=ADDRESS_MAX, message=_l("An address has at most %(max)d characters.", max=ADDRESS_MAX))],
-        render_kw={"rows": 2, "autocomplete": "street-address"},
-    )  # fmt: skip
+        ADDRESS_MAX,
+        _l("An address has at most %(max)d characters.", max=ADDRESS_MAX),
+        optional=True,
+        rows=2,
+        autocomplete="street-address",
+    )
     notification_method = RadioField(
         _l("How do you want to be told the answer?"),
         choices=[
@@ -89,13 +116,14 @@ class ComplaintForm(FlaskForm):
 
 
 class FollowUpForm(FlaskForm):
-    text = TextAreaField(
+    text = text_field(
         _l("Add information"),
-        validators=[Length(max=FOLLOW_UP_MAX, message=_l("A follow-up has at most %(max)d characters.", max=FOLLOW_UP_MAX))],
+        FOLLOW_UP_MAX,
+        _l("A follow-up has at most %(max)d characters.", max=FOLLOW_UP_MAX),
         description=_l("It goes to the position handling your complaint. Markdown works."),
-        render_kw={"rows": 5},
-    )  # fmt: skip
-    attachments = _files_field()
+        rows=5,
+    )
+    attachments = files_field()
     submit = SubmitField(_l("Add to the complaint"))
 
 
@@ -111,9 +139,10 @@ class RatingForm(FlaskForm):
         ],
         validators=[DataRequired(message=_l("Choose a rating from 1 to 5."))],
     )
-    comment = TextAreaField(
+    comment = text_field(
         _l("Comment (optional)"),
-        validators=[Length(max=COMMENT_MAX, message=_l("A comment has at most %(max)d characters.", max=COMMENT_MAX))],
-        render_kw={"rows": 3},
-    )  # fmt: skip
+        COMMENT_MAX,
+        _l("A comment has at most %(max)d characters.", max=COMMENT_MAX),
+        rows=3,
+    )
     submit = SubmitField(_l("Rate the answer"))

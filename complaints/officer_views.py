@@ -10,7 +10,6 @@ state machine does not allow) re-renders the complaint's page with the input kep
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -44,8 +43,7 @@ from portal.db import utcnow
 from portal.directory.models import Department, Position
 from portal.extensions import db
 from portal.workdays import add_working_days, local_date
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from portal.workdays.calendar import SHANGHAI
 
 PER_PAGE = 30
 DUE_SOON_DAYS = 2
@@ -176,12 +174,16 @@ def _refused(complaint: Complaint, name: str, form, message: str, status: int):
     return _show(complaint, status=status)
 
 
-def _act(tracking_number: str, name: str, predicate, action, form=None, *, done: str):
-    """Load → permission → validate → service → redirect, or re-render with the message."""
+def _act(tracking_number: str, name: str, predicate, action, *, done: str):
+    """Load → permission → the action's form (see ``_submit``)."""
     complaint = _complaint_or_404(tracking_number)
     if not predicate(current_user, complaint):
         abort(403)
-    form = form or FORMS[name](prefix=name)
+    return _submit(complaint, name, FORMS[name](prefix=name), action, done=done)
+
+
+def _submit(complaint: Complaint, name: str, form, action, *, done: str):
+    """Validate → service → redirect to the complaint, or re-render it with the message."""
     if name in {"transfer", "route"}:
         form.position.choices = _positions(complaint.position_id if name == "transfer" else None)
     if not form.validate_on_submit():
@@ -288,19 +290,19 @@ def record_notification(tracking_number: str, notification_id: int):
         abort(404)
     if not permissions.can_handle(current_user, complaint):
         abort(403)
-    name = f"record-{notification_id}"
-    form = RecordNotificationForm(prefix=name)
-    if not form.validate_on_submit():
-        return _refused(complaint, name, form, _("Please correct the form."), 400)
-    local = datetime.combine(form.day.data, form.time.data or time(12, 0), tzinfo=SHANGHAI)
-    try:
+
+    def act(complaint, form):
+        local = datetime.combine(form.day.data, form.time.data or time(12, 0), tzinfo=SHANGHAI)
         officer.record_notification(notification, current_user, local, form.how.data)
-    except IllegalTransition as error:
-        return _refused(complaint, name, form, str(error), 409)
-    except ComplaintError as error:
-        return _refused(complaint, name, form, str(error), 400)
-    flash(_("The notification is recorded."), "success")
-    return redirect(url_for(".show", tracking_number=complaint.tracking_number))
+
+    name = f"record-{notification_id}"
+    return _submit(
+        complaint,
+        name,
+        RecordNotificationForm(prefix=name),
+        act,
+        done=_("The notification is recorded."),
+    )
 
 
 # --- the letter --------------------------------------------------------------------------------
@@ -346,25 +348,32 @@ def _after_arg(name: str = "after") -> tuple[date, int] | None:
         return None
 
 
-def _by_deadline(stmt: sa.Select) -> tuple[list[Complaint], str | None]:
-    """Rows of ``stmt`` by handling deadline, then id; keyset paged, never OFFSET."""
-    after = _after_arg()
+def _by_day(
+    stmt: sa.Select, due: sa.ColumnElement[date], arg: str, *options
+) -> tuple[list[Complaint], str | None]:
+    """Rows of ``stmt`` by the day ``due``, then id; keyset paged with ``?<arg>=<day>.<id>``,
+    never OFFSET."""
+    after = _after_arg(arg)
     if after is not None:
-        stmt = stmt.where(sa.tuple_(Complaint.handling_due, Complaint.id) > sa.tuple_(*after))
+        stmt = stmt.where(sa.tuple_(due, Complaint.id) > sa.tuple_(*after))
     rows = list(
-        db.session.scalars(
-            stmt.order_by(Complaint.handling_due, Complaint.id)
-            .limit(PER_PAGE + 1)
-            .options(
-                so.joinedload(Complaint.position),
-                so.joinedload(Complaint.department),
-            )
-        )
+        db.session.scalars(stmt.order_by(due, Complaint.id).limit(PER_PAGE + 1).options(*options))
     )
     more = len(rows) > PER_PAGE
     rows = rows[:PER_PAGE]
-    next_after = f"{rows[-1].handling_due.isoformat()}.{rows[-1].id}" if more else None
+    next_after = f"{getattr(rows[-1], due.key).isoformat()}.{rows[-1].id}" if more else None
     return rows, next_after
+
+
+def _by_deadline(stmt: sa.Select) -> tuple[list[Complaint], str | None]:
+    """Rows of ``stmt`` by handling deadline, then id (``?after=``)."""
+    return _by_day(
+        stmt,
+        Complaint.handling_due,
+        "after",
+        so.joinedload(Complaint.position),
+        so.joinedload(Complaint.department),
+    )
 
 
 def _marks() -> dict:
@@ -406,18 +415,7 @@ def _notification_tasks(positions) -> tuple[list[Complaint], str | None]:
         Complaint.status == ComplaintStatus.ANSWERED,
         Complaint.notification_due.is_not(None),
     )
-    after = _after_arg("tasks_after")
-    if after is not None:
-        stmt = stmt.where(sa.tuple_(Complaint.notification_due, Complaint.id) > sa.tuple_(*after))
-    rows = list(
-        db.session.scalars(
-            stmt.order_by(Complaint.notification_due, Complaint.id).limit(PER_PAGE + 1)
-        )
-    )
-    more = len(rows) > PER_PAGE
-    rows = rows[:PER_PAGE]
-    next_after = f"{rows[-1].notification_due.isoformat()}.{rows[-1].id}" if more else None
-    return rows, next_after
+    return _by_day(stmt, Complaint.notification_due, "tasks_after")
 
 
 @bp.route("/department/<code>")

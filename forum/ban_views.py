@@ -11,14 +11,15 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import Length, Optional
 
 from forum import bans
-from forum.models import Ban, Board, Post, Thread
+from forum.forms import reason_field
+from forum.models import Ban, Post, Thread
 from forum.permissions import can_moderate
 from forum.refusals import refused, refused_form
 from forum.services import ForumError
-from forum.views import bp, is_signed_in
+from forum.views import bp, is_signed_in, moderated_board_or_403
 from portal.accounts.permissions import is_admin, require
 from portal.db import utcnow
 from portal.extensions import db
@@ -37,16 +38,8 @@ class BanForm(FlaskForm):
         choices=[SelectChoice(key, label) for key, label in SCOPES.items()],
         default="board",
     )
-    reason = TextAreaField(
-        _l("Reason (the user sees it)"),
-        validators=[
-            DataRequired(message=_l("Give a reason.")),
-            Length(
-                max=bans.REASON_MAX,
-                message=_l("A reason has at most %(max)d characters.", max=bans.REASON_MAX),
-            ),
-        ],
-        render_kw={"rows": 3},
+    reason = reason_field(
+        _l("Reason (the user sees it)"), required=True, rows=3, max_length=bans.REASON_MAX
     )
     submit = SubmitField(_l("Ban"))
 
@@ -137,11 +130,7 @@ def _listing(stmt: sa.Select) -> tuple[list[Ban], int | None]:
 @require(is_signed_in)
 def board_bans(slug: str):
     """The bans in force on a board (its own, and those on every board), for its moderators."""
-    board = db.session.scalar(sa.select(Board).where(Board.slug == slug))
-    if board is None:
-        abort(404)
-    if not can_moderate(current_user, board):
-        abort(403)
+    board = moderated_board_or_403(slug)
     now = utcnow()
     rows, older = _listing(
         sa.select(Ban).where(

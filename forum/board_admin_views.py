@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from forum import services
 from forum.models import Board
 from forum.permissions import can_manage_boards
-from forum.views import bp
+from forum.views import board_or_404, bp
 from portal.accounts.permissions import require
 from portal.extensions import db
 
@@ -120,9 +120,7 @@ def admin_boards():
 @bp.route("/admin/boards/<slug>/edit", methods=["GET", "POST"])
 @require(can_manage_boards)
 def admin_edit_board(slug: str):
-    board = db.session.scalar(sa.select(Board).where(Board.slug == slug))
-    if board is None:
-        abort(404)
+    board = board_or_404(slug)
     form = EditBoardForm(obj=board)
     status = 200
     if form.validate_on_submit():

@@ -11,8 +11,8 @@ from flask import Response, abort
 from flask_babel import gettext as _
 
 from forum import services
-from forum.models import Board, Post, Thread
-from forum.views import bp
+from forum.models import Post, Thread
+from forum.views import board_or_404, bp
 from portal.db import utcnow
 from portal.extensions import db
 from portal.urls import external_url
@@ -63,9 +63,7 @@ def board_feed(slug: str):
     A feed is public and cached by readers, so it shows what every visitor sees: moderators
     read deleted threads and hidden posts on the pages, not here.
     """
-    board = db.session.scalar(sa.select(Board).where(Board.slug == slug))
-    if board is None:
-        abort(404)
+    board = board_or_404(slug)
     rows = db.session.execute(
         sa.select(Thread, Post)
         .join(Post, sa.and_(Post.thread_id == Thread.id, Post.floor == 1))

@@ -5,9 +5,22 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Optional
 
+from forum.moderation import REASON_MAX
 from forum.services import SOURCE_MAX, TITLE_MAX
+
+
+def reason_field(label, *, required: bool, rows: int = 2, max_length: int = REASON_MAX):
+    """A moderator's reason (hide, reject, ban …): at most ``max_length`` characters."""
+    validators = [
+        Length(
+            max=max_length,
+            message=_l("A reason has at most %(max)d characters.", max=max_length),
+        )
+    ]
+    validators.insert(0, DataRequired(message=_l("Give a reason.")) if required else Optional())
+    return TextAreaField(label, validators=validators, render_kw={"rows": rows})
 
 
 def _source_field(label=None):

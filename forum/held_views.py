@@ -10,14 +10,15 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import Length, Optional
 
 from forum import held, moderation
-from forum.models import Board, Post, Thread
+from forum.forms import reason_field
+from forum.models import Post, Thread
 from forum.permissions import can_moderate
 from forum.refusals import refused, refused_form, safe_next
 from forum.services import ForumError, floor_path
-from forum.views import bp, is_signed_in
+from forum.views import bp, is_signed_in, moderated_board_or_403
 from portal.accounts.permissions import is_admin, require
 from portal.extensions import db
 
@@ -30,27 +31,14 @@ class ApproveForm(FlaskForm):
 
 
 class RejectForm(FlaskForm):
-    reason = TextAreaField(
-        _l("Public reason for rejecting"),
-        validators=[
-            DataRequired(message=_l("Give a reason.")),
-            Length(
-                max=moderation.REASON_MAX,
-                message=_l("A reason has at most %(max)d characters.", max=moderation.REASON_MAX),
-            ),
-        ],
-    )
+    reason = reason_field(_l("Public reason for rejecting"), required=True)
     submit = SubmitField(_l("Reject"))
 
 
 @bp.route("/b/<slug>/held")
 @require(is_signed_in)
 def board_held(slug: str):
-    board = db.session.scalar(sa.select(Board).where(Board.slug == slug))
-    if board is None:
-        abort(404)
-    if not can_moderate(current_user, board):
-        abort(403)
+    board = moderated_board_or_403(slug)
     return render_template("forum/held.html", board=board, posts=held.held_posts([board.id]))
 
 

@@ -10,57 +10,47 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import EmailField, SelectField, SubmitField
+from wtforms.validators import DataRequired, Length
 
 from forum import moderation
+from forum.forms import reason_field
 from forum.models import Board, BoardModerator, Post, Thread
 from forum.permissions import can_manage_moderators, can_moderate, can_report, moderated_board_ids
 from forum.refusals import refused, refused_form, safe_next
 from forum.report_queue import open_reports
 from forum.services import ForumError, floor_path
-from forum.views import bp, is_signed_in
+from forum.views import board_or_404, bp, is_signed_in, moderated_board_or_403
 from portal.accounts.models import User
 from portal.accounts.permissions import is_admin, require
 from portal.extensions import db
 
 
-def _reason_field(label, *, required: bool):
-    validators = [
-        Length(
-            max=moderation.REASON_MAX,
-            message=_l("A reason has at most %(max)d characters.", max=moderation.REASON_MAX),
-        )
-    ]
-    validators.insert(0, DataRequired(message=_l("Give a reason.")) if required else Optional())
-    return TextAreaField(label, validators=validators, render_kw={"rows": 2})
-
-
 class ReportForm(FlaskForm):
-    reason = _reason_field(_l("Why should a moderator look at this post?"), required=True)
+    reason = reason_field(_l("Why should a moderator look at this post?"), required=True)
     submit = SubmitField(_l("Report"))
 
 
 class HideForm(FlaskForm):
-    reason = _reason_field(_l("Public reason for hiding"), required=True)
+    reason = reason_field(_l("Public reason for hiding"), required=True)
     submit = SubmitField(_l("Hide"))
 
 
 class ReasonForm(FlaskForm):
     """Restore, dismiss, pin, feature, lock: a reason is welcome but not required."""
 
-    reason = _reason_field(_l("Reason (optional)"), required=False)
+    reason = reason_field(_l("Reason (optional)"), required=False)
     submit = SubmitField(_l("Confirm"))
 
 
 class DeleteThreadForm(FlaskForm):
-    reason = _reason_field(_l("Reason for deleting"), required=True)
+    reason = reason_field(_l("Reason for deleting"), required=True)
     submit = SubmitField(_l("Delete the thread"))
 
 
 class MoveThreadForm(FlaskForm):
     board = SelectField(_l("Move to board"), coerce=int)
-    reason = _reason_field(_l("Reason for moving"), required=True)
+    reason = reason_field(_l("Reason for moving"), required=True)
     submit = SubmitField(_l("Move"))
 
 
@@ -89,13 +79,6 @@ def _thread_or_404(thread_id: int) -> Thread:
     if thread is None:
         abort(404)
     return thread
-
-
-def _board_or_404(slug: str) -> Board:
-    board = db.session.scalar(sa.select(Board).where(Board.slug == slug))
-    if board is None:
-        abort(404)
-    return board
 
 
 def _refuse_form(form: FlaskForm):
@@ -151,9 +134,7 @@ def report_post(post_id: int):
 @bp.route("/b/<slug>/reports")
 @require(is_signed_in)
 def board_reports(slug: str):
-    board = _board_or_404(slug)
-    if not can_moderate(current_user, board):
-        abort(403)
+    board = moderated_board_or_403(slug)
     page = open_reports([board.id], request.args.get("after"), request.args.get("before"))
     return render_template(
         "forum/reports.html", board=board, items=page.items, page=page, form=HideForm()
@@ -289,7 +270,7 @@ def delete_thread(thread_id: int):
 @bp.route("/admin/boards/<slug>/moderators", methods=["GET", "POST"])
 @require(can_manage_moderators)
 def board_moderators(slug: str):
-    board = _board_or_404(slug)
+    board = board_or_404(slug)
     form = ModeratorForm()
     status = 200
     if form.validate_on_submit():
@@ -326,7 +307,7 @@ def board_moderators(slug: str):
 @bp.route("/admin/boards/<slug>/moderators/<int:user_id>/revoke", methods=["POST"])
 @require(can_manage_moderators)
 def revoke_moderator(slug: str, user_id: int):
-    board = _board_or_404(slug)
+    board = board_or_404(slug)
     user = db.session.get(User, user_id)
     if user is None:
         abort(404)

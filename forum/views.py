@@ -70,10 +70,36 @@ class Cursor:
         return cls(at, int(thread_id))
 
 
-def _board_or_404(slug: str) -> Board:
+def newest_by_cursor(
+    stmt: sa.Select,
+    at: sa.ColumnElement,
+    ident: sa.ColumnElement,
+    after: Cursor | None,
+    per_page: int,
+) -> tuple[list, str | None]:
+    """Rows of ``stmt`` by ``at`` then ``ident``, newest first, below ``after``; and the cursor of
+    the next page (None on the last)."""
+    if after is not None:
+        stmt = stmt.where(sa.or_(at < after.at, sa.and_(at == after.at, ident < after.id)))
+    rows = list(db.session.scalars(stmt.order_by(at.desc(), ident.desc()).limit(per_page + 1)))
+    if len(rows) <= per_page:
+        return rows, None
+    rows = rows[:per_page]
+    return rows, str(Cursor(getattr(rows[-1], at.key), getattr(rows[-1], ident.key)))
+
+
+def board_or_404(slug: str) -> Board:
     board = db.session.scalar(sa.select(Board).where(Board.slug == slug))
     if board is None:
         abort(404)
+    return board
+
+
+def moderated_board_or_403(slug: str) -> Board:
+    """The board (else 404), if the current user moderates it (else 403)."""
+    board = board_or_404(slug)
+    if not can_moderate(current_user, board):
+        abort(403)
     return board
 
 
@@ -89,7 +115,7 @@ def _thread_listing(board: Board, featured: bool) -> sa.Select:
 @bp.route("/b/<slug>")
 def board(slug: str):
     """Pinned threads first (on the first page), then the rest by latest reply, keyset-paged."""
-    board = _board_or_404(slug)
+    board = board_or_404(slug)
     featured = request.args.get("featured") == "1"
     after = Cursor.parse(request.args.get("after"))
     pinned: list[Thread] = []
@@ -101,23 +127,13 @@ def board(slug: str):
                 .order_by(Thread.last_post_at.desc(), Thread.id.desc())
             )
         )
-    stmt = _thread_listing(board, featured).where(Thread.is_pinned.is_(False))
-    if after is not None:
-        stmt = stmt.where(
-            sa.or_(
-                Thread.last_post_at < after.at,
-                sa.and_(Thread.last_post_at == after.at, Thread.id < after.id),
-            )
-        )
-    threads = list(
-        db.session.scalars(
-            stmt.order_by(Thread.last_post_at.desc(), Thread.id.desc()).limit(THREADS_PER_PAGE + 1)
-        )
+    threads, next_cursor = newest_by_cursor(
+        _thread_listing(board, featured).where(Thread.is_pinned.is_(False)),
+        Thread.last_post_at,
+        Thread.id,
+        after,
+        THREADS_PER_PAGE,
     )
-    next_cursor = None
-    if len(threads) > THREADS_PER_PAGE:
-        threads = threads[:THREADS_PER_PAGE]
-        next_cursor = str(Cursor(threads[-1].last_post_at, threads[-1].id))
     return render_template(
         "forum/board.html",
         board=board,
@@ -140,7 +156,7 @@ def board(slug: str):
 @bp.route("/b/<slug>/new", methods=["GET", "POST"])
 @require(is_signed_in)
 def new_thread(slug: str):
-    board = _board_or_404(slug)
+    board = board_or_404(slug)
     form = ThreadForm()
     preview_html = None
     status = 200

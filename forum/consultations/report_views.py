@@ -83,8 +83,20 @@ def consultation_report(consultation_id: int):
     return _render(_managed(consultation_id))
 
 
-def _back(consultation: Consultation):
-    return redirect(url_for("forum.consultation_report", consultation_id=consultation.id))
+def _submit(consultation: Consultation, form, action, done: str, next_url=None, **forms):
+    """Validate → ``action()`` → ``done`` and back to the report (or ``next_url``); else the
+    report again with the message, 400."""
+    if form.validate_on_submit():
+        try:
+            action()
+        except forum_services.ForumError as error:
+            flash(str(error), "error")
+        else:
+            flash(done, "success")
+            return redirect(
+                next_url or url_for("forum.consultation_report", consultation_id=consultation.id)
+            )
+    return _render(consultation, status=400, **forms)
 
 
 @bp.route("/consultations/<int:consultation_id>/report/mark", methods=["POST"])
@@ -93,23 +105,21 @@ def consultation_mark(consultation_id: int):
     consultation = _managed(consultation_id)
     form = MarkForm()
     post_ids = [int(v) for v in request.form.getlist("opinion") if v.isdigit() and len(v) < 12]
-    if form.validate_on_submit():
-        try:
-            report.mark_opinions(
-                consultation,
-                current_user,
-                post_ids,
-                Mark(form.mark.data),
-                form.reason.data,
-                form.group_name.data or "",
-                form.revision_reason.data or "",
-            )
-        except forum_services.ForumError as error:
-            flash(str(error), "error")
-        else:
-            flash(_("The mark is saved."), "success")
-            return _back(consultation)
-    return _render(consultation, mark_form=form, status=400)
+    return _submit(
+        consultation,
+        form,
+        lambda: report.mark_opinions(
+            consultation,
+            current_user,
+            post_ids,
+            Mark(form.mark.data),
+            form.reason.data,
+            form.group_name.data or "",
+            form.revision_reason.data or "",
+        ),
+        _("The mark is saved."),
+        mark_form=form,
+    )
 
 
 @bp.route("/consultations/<int:consultation_id>/report/response", methods=["POST"])
@@ -117,33 +127,25 @@ def consultation_mark(consultation_id: int):
 def consultation_response(consultation_id: int):
     consultation = _managed(consultation_id)
     form = ResponseForm()
-    if form.validate_on_submit():
-        try:
-            report.save_response(
-                consultation,
-                current_user,
-                form.response.data or "",
-                form.revision_reason.data or "",
-            )
-        except forum_services.ForumError as error:
-            flash(str(error), "error")
-        else:
-            flash(_("The response is saved."), "success")
-            return _back(consultation)
-    return _render(consultation, response_form=form, status=400)
+    return _submit(
+        consultation,
+        form,
+        lambda: report.save_response(
+            consultation, current_user, form.response.data or "", form.revision_reason.data or ""
+        ),
+        _("The response is saved."),
+        response_form=form,
+    )
 
 
 @bp.route("/consultations/<int:consultation_id>/report/publish", methods=["POST"])
 @require(is_signed_in)
 def consultation_publish(consultation_id: int):
     consultation = _managed(consultation_id)
-    form = PublishForm()
-    if form.validate_on_submit():
-        try:
-            report.publish_report(consultation, current_user)
-        except forum_services.ForumError as error:
-            flash(str(error), "error")
-        else:
-            flash(_("The report is published; participants and followers are told."), "success")
-            return redirect(url_for("forum.thread", thread_id=consultation.thread_id))
-    return _render(consultation, status=400)
+    return _submit(
+        consultation,
+        PublishForm(),
+        lambda: report.publish_report(consultation, current_user),
+        _("The report is published; participants and followers are told."),
+        url_for("forum.thread", thread_id=consultation.thread_id),
+    )

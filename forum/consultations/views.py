@@ -24,7 +24,7 @@ from forum.consultations.forms import (
 from forum.consultations.models import Consultation, ConsultationDocument, Mark, Stance, State
 from forum.consultations.permissions import can_give_opinion, can_manage, can_open_any
 from forum.models import Thread
-from forum.views import Cursor, _quoted_post, bp, is_signed_in
+from forum.views import Cursor, _quoted_post, bp, is_signed_in, newest_by_cursor
 from portal import uploads
 from portal.accounts.permissions import require
 from portal.catalog.models import ApprovalItem
@@ -66,22 +66,9 @@ def consultations():
     if item_code:
         stmt = stmt.where(Consultation.item_id == (item.id if item else -1))
     after = Cursor.parse(request.args.get("after"))
-    if after is not None:
-        stmt = stmt.where(
-            sa.or_(
-                Consultation.opens_at < after.at,
-                sa.and_(Consultation.opens_at == after.at, Consultation.id < after.id),
-            )
-        )
-    rows = list(
-        db.session.scalars(
-            stmt.order_by(Consultation.opens_at.desc(), Consultation.id.desc()).limit(PER_PAGE + 1)
-        )
+    rows, next_cursor = newest_by_cursor(
+        stmt, Consultation.opens_at, Consultation.id, after, PER_PAGE
     )
-    next_cursor = None
-    if len(rows) > PER_PAGE:
-        rows = rows[:PER_PAGE]
-        next_cursor = str(Cursor(rows[-1].opens_at, rows[-1].id))
     return render_template(
         "forum/consultations/list.html",
         consultations=rows,
