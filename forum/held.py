@@ -101,7 +101,7 @@ def approve_post(post: Post, actor: User, reason: str = "") -> Post:
     # approved, the board's latest post is worked out again (the thread may have replies).
     if thread.held_at is None:
         if post.floor == 1:
-            moderation._refresh_last_post(thread.board_id)
+            moderation.refresh_board_last_post(thread.board_id)
         else:
             db.session.execute(
                 sa.update(Board)

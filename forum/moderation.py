@@ -251,7 +251,7 @@ def _adjust_board(board_id: int, threads: int, posts: int) -> None:
     )
 
 
-def _refresh_last_post(board_id: int) -> None:
+def refresh_board_last_post(board_id: int) -> None:
     """Recompute a board's latest post: the last floor of its most recently active live thread."""
     row = db.session.execute(
         sa.select(Post.id, Post.created_at)
@@ -289,8 +289,8 @@ def move_thread(thread: Thread, target: Board, actor: User, reason: str) -> Thre
     if thread.deleted_at is None:
         _adjust_board(source.id, -1, -thread.post_count)
         _adjust_board(target.id, 1, thread.post_count)
-        _refresh_last_post(source.id)
-        _refresh_last_post(target.id)
+        refresh_board_last_post(source.id)
+        refresh_board_last_post(target.id)
     audit.record(
         "forum.move_thread",
         "forum_thread",
@@ -315,7 +315,7 @@ def delete_thread(thread: Thread, actor: User, reason: str) -> Thread:
     thread.deleted_at = utcnow()
     db.session.flush()
     _adjust_board(thread.board_id, -1, -thread.post_count)
-    _refresh_last_post(thread.board_id)
+    refresh_board_last_post(thread.board_id)
     audit.record(
         "forum.delete_thread",
         "forum_thread",

@@ -323,9 +323,16 @@ def edit_post(post: Post, editor: User, source: str) -> Post:
     post.html = render_post_html(post)
     post.edited_at = utcnow()
     post.edit_count += 1
-    # An edit that brings what would have been held (a new account's link) waits again.
+    # An edit that brings what would have been held (a new account's link) waits again; an
+    # opening post takes its thread with it, as when a held thread is started.
     if post.held_at is None and any(check(post.thread, editor, post) for check in hold_checks):
         post.held_at = post.edited_at
+        if post.floor == 1:
+            post.thread.held_at = post.edited_at
+            db.session.flush()
+            from forum.moderation import refresh_board_last_post  # moderation imports services
+
+            refresh_board_last_post(post.thread.board_id)
     db.session.flush()
     return post
 

@@ -180,6 +180,31 @@ def test_an_edit_that_adds_a_link_waits_for_approval_again(client, people, threa
     assert search.search_ids("forum_post", "你好") == []
 
 
+def test_an_opening_post_edited_to_carry_a_link_takes_its_thread_back_to_waiting(
+    client, people, board
+):
+    newcomer = people["newcomer"]
+    thread = services.start_thread(board, newcomer, "新人的主题", "大家好")
+    held.approve_post(floor(thread, 1), people["mod"])
+    db.session.commit()
+    assert "新人的主题" in client.get("/forum/").get_data(as_text=True)
+    client.login(newcomer.email)
+    response = client.post(
+        f"/forum/p/{floor(thread, 1).id}/edit", {"source": "大家好 https://spam.example/"}
+    )
+    assert response.status_code == 302
+    client.logout()
+    # Unlisted again until a moderator looks at it: no thread page, no board row, no index row.
+    assert client.get(f"/forum/t/{thread.id}").status_code == 404
+    assert "新人的主题" not in client.get("/forum/b/city").get_data(as_text=True)
+    assert "新人的主题" not in client.get("/forum/").get_data(as_text=True)
+    assert search.search_ids("forum_post", "大家好") == []
+    held.approve_post(floor(thread, 1), people["mod"])
+    db.session.commit()
+    assert client.get(f"/forum/t/{thread.id}").status_code == 200
+    assert "新人的主题" in client.get("/forum/").get_data(as_text=True)
+
+
 def test_a_quote_is_not_a_link(people, thread):
     newcomer = people["newcomer"]
     held.approve_post(services.reply(thread, newcomer, "你好"), people["mod"])
