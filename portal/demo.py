@@ -24,6 +24,7 @@ DEMO_ACCOUNTS = [
     ("citizen", "市民张三（演示）", set()),
     ("moderator", "版主李四（演示）", {Role.MODERATOR}),
     ("officer", "经办人王五（演示）", {Role.OFFICER}),
+    ("supervisor", "部门负责人孙七（演示）", {Role.SUPERVISOR}),
     ("admin", "管理员赵六（演示）", {Role.ADMIN}),
 ]
 
@@ -56,7 +57,9 @@ def demo(password: str | None) -> None:
         raise click.BadParameter("a password has 8 to 128 characters", param_hint="--password")
     upgrade()
     made = ensure_demo_accounts(password)
-    load_catalog_demo(officer_email=f"officer@{DEMO_DOMAIN}")
+    load_catalog_demo(
+        officer_email=f"officer@{DEMO_DOMAIN}", supervisor_email=f"supervisor@{DEMO_DOMAIN}"
+    )
     for loader in current_app.extensions["kaimen"].demo_loaders:
         loader()
     db.session.commit()

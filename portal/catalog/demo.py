@@ -29,17 +29,23 @@ DATA_DIR = Path(__file__).parent / "demo_data"
 # The staff member the demo officer account acts as: the holder of the complaint desk
 # (投诉受理岗) of 临江市生态环境局, so complaints about its items reach the demo officer.
 OFFICER_STAFF_EMAIL = "sunyiming@linjiang.gov.example"
+# The staff member the demo supervisor account acts as: the head of the same bureau's approvals
+# section, so the demo supervisor sees 临江市生态环境局's complaint queue and its escalations.
+SUPERVISOR_STAFF_EMAIL = "shenjiahe@linjiang.gov.example"
 
 
 def demo_files() -> list[Path]:
     return sorted(DATA_DIR.glob("*.yaml"))
 
 
-def load_catalog_demo(actor=None, *, officer_email: str | None = None) -> None:
-    """Import the demo departments and items, add their forms, and link the demo officer.
+def load_catalog_demo(
+    actor=None, *, officer_email: str | None = None, supervisor_email: str | None = None
+) -> None:
+    """Import the demo departments and items, add their forms, and link the demo staff accounts.
 
     ``officer_email`` names the account that becomes the user of ``OFFICER_STAFF_EMAIL``'s
-    staff record (nothing is linked when it is None or no such account exists).
+    staff record, ``supervisor_email`` that of ``SUPERVISOR_STAFF_EMAIL``'s (nothing is linked
+    when one is None or no such account exists).
     """
     for path in demo_files():
         report = import_submission(path.read_bytes(), path.name, actor=actor)
@@ -49,7 +55,9 @@ def load_catalog_demo(actor=None, *, officer_email: str | None = None) -> None:
     _add_missing_forms(actor)
     _add_missing_portraits(actor)
     if officer_email:
-        _link_officer(officer_email, actor)
+        _link_account(OFFICER_STAFF_EMAIL, officer_email, actor)
+    if supervisor_email:
+        _link_account(SUPERVISOR_STAFF_EMAIL, supervisor_email, actor)
 
 
 def form_title(item: ApprovalItem) -> str:
@@ -133,10 +141,8 @@ def _add_missing_forms(actor) -> None:
         )
 
 
-def _link_officer(officer_email: str, actor) -> None:
-    staff = db.session.scalar(
-        sa.select(StaffMember).where(StaffMember.email == OFFICER_STAFF_EMAIL)
-    )
-    if staff is None or accounts.find_by_email(officer_email) is None:
+def _link_account(staff_email: str, account_email: str, actor) -> None:
+    staff = db.session.scalar(sa.select(StaffMember).where(StaffMember.email == staff_email))
+    if staff is None or accounts.find_by_email(account_email) is None:
         return
-    update_staff(staff, actor=actor, user_email=officer_email)
+    update_staff(staff, actor=actor, user_email=account_email)

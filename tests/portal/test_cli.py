@@ -72,13 +72,29 @@ def test_demo_makes_one_account_per_role_and_prints_how_to_log_in(runner, client
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
     accounts = re.findall(r"^\s+(\w+)\s+(\S+@\S+)\s+password: (\S+)$", result.output, re.M)
-    assert [role for role, _, _ in accounts] == ["citizen", "moderator", "officer", "admin"]
+    assert [role for role, _, _ in accounts] == [
+        "citizen",
+        "moderator",
+        "officer",
+        "supervisor",
+        "admin",
+    ]
     assert "/account/login" in result.output
     for _role, email, password in accounts:
         client.login(email, password)
         client.logout()
-    admin = db.session.scalar(sa.select(User).where(User.email == accounts[3][1]))
+    admin = db.session.scalar(sa.select(User).where(User.email == accounts[4][1]))
     assert admin.has_role(Role.ADMIN)
+    # The demo officer and supervisor act as staff of 临江市生态环境局: its complaints reach them.
+    logins = {role: (email, password) for role, email, password in accounts}
+    client.login(*logins["officer"])
+    assert re.search(r"TS\d{8}-\d{4}", client.get("/complaints/queue").get_data(as_text=True))
+    client.logout()
+    client.login(*logins["supervisor"])
+    department = client.get("/complaints/department/lj-sthjj")
+    assert department.status_code == 200
+    assert re.search(r"TS\d{8}-\d{4}", department.get_data(as_text=True))
+    client.logout()
     # Running it again does not duplicate anything (the demo's residents included).
     users = db.session.scalar(sa.select(sa.func.count()).select_from(User))
     assert runner.invoke(args=["demo"]).exit_code == 0
