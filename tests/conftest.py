@@ -106,7 +106,7 @@ def _test_config(url: str, instance) -> dict:
     }
 
 
-def _tables_to_truncate(tables: list[str]) -> list[str]:
+def _written_tables(tables: list[str]) -> list[str]:
     """The tables a test wrote to (in the order given): those with rows, and those whose id
     sequence was used (an insert that rolled back leaves the table empty but the sequence moved)."""
     probes = " UNION ALL ".join(
@@ -132,7 +132,7 @@ def _empty_all_tables() -> None:
         # DELETE of the few tables a test wrote beats TRUNCATE, whose per-table file work (and
         # CASCADE over every referencing table) costs ~0.2 s per test; then the used id
         # sequences start again at 1, as RESTART IDENTITY would.
-        written = _tables_to_truncate(tables)
+        written = _written_tables(tables)
         try:
             with db.session.begin_nested():
                 for name in written:
