@@ -21,29 +21,20 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import random
-import shutil
-import statistics
-import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import sqlalchemy as sa
+from harness import bench_app, timed
 
 from complaints.models import Complaint
 from complaints.statistics import MEASURES, measure_rows
-from portal import create_app
 from portal.accounts.models import User
 from portal.db import Base
 from portal.directory.models import Department
 from portal.extensions import db
 
-POSTGRES_URL = os.environ.get(
-    "KAIMEN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 SCHEMA = "bench_stats"
 DEPARTMENTS = 40
 YEARS = (2022, 2023, 2024, 2025, 2026)
@@ -166,17 +157,6 @@ def naive(department_id: int | None) -> dict:
     return result
 
 
-def timed(function: Callable[[int | None], dict], argument, repeat: int) -> tuple[float, dict]:
-    """The median wall time in ms of ``repeat`` runs, and the result."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = function(argument)
-        times.append((time.perf_counter() - start) * 1000)
-        db.session.rollback()
-    return statistics.median(times), result
-
-
 def plan(department_id: int | None) -> str:
     query = measure_rows(YEAR, TODAY, department_id)
     compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
@@ -224,45 +204,17 @@ def main() -> None:
     args = parser.parse_args()
     assert len(MEASURES) == 6
 
-    workdir = Path(tempfile.mkdtemp(prefix="kaimen-bench-"))
-    os.environ["KAIMEN_INSTANCE_PATH"] = str(workdir)
-    config = {"SECRET_KEY": "bench"}
-    if args.db == "sqlite":
-        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
-    else:
-        reset_schema()
-        config["SQLALCHEMY_DATABASE_URI"] = POSTGRES_URL
-        config["SQLALCHEMY_ENGINE_OPTIONS"] = {
-            "connect_args": {"options": f"-c search_path={SCHEMA} -c jit=off"}
-        }
-    app = create_app(config)
-    try:
-        with app.app_context():
-            logging.disable(logging.INFO)
-            Base.metadata.create_all(db.engine)  # the models' tables and indexes, as migrated
-            logging.disable(logging.NOTSET)
-            start = time.perf_counter()
-            rate = build(args.rows, args.seed)
-            print(
-                f"{args.db}: {args.rows:,} complaints inserted at {rate:,.0f}/s "
-                f"({time.perf_counter() - start:.0f} s with ANALYZE)"
-            )
-            measure(args.repeat)
-            db.session.remove()
-            db.engine.dispose()
-    finally:
-        shutil.rmtree(workdir)
-        if args.db == "postgresql":
-            reset_schema(create=False)
-
-
-def reset_schema(*, create: bool = True) -> None:
-    engine = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        if create:
-            connection.execute(sa.text(f"CREATE SCHEMA {SCHEMA}"))
-    engine.dispose()
+    with bench_app(args.db, SCHEMA):
+        logging.disable(logging.INFO)
+        Base.metadata.create_all(db.engine)  # the models' tables and indexes, as migrated
+        logging.disable(logging.NOTSET)
+        start = time.perf_counter()
+        rate = build(args.rows, args.seed)
+        print(
+            f"{args.db}: {args.rows:,} complaints inserted at {rate:,.0f}/s "
+            f"({time.perf_counter() - start:.0f} s with ANALYZE)"
+        )
+        measure(args.repeat)
 
 
 if __name__ == "__main__":

@@ -19,25 +19,17 @@ from __future__ import annotations
 import argparse
 import itertools
 import logging
-import os
 import random
-import shutil
 import statistics
-import tempfile
 import time
-from collections.abc import Callable
-from pathlib import Path
 
 import sqlalchemy as sa
 from flask_migrate import upgrade
+from harness import bench_app, timed
 
-from portal import create_app
 from portal.extensions import db
 from portal.search import index_document, search_ids
 
-POSTGRES_URL = os.environ.get(
-    "KAIMEN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 SCHEMA = "bench"
 DOC = "bench_post"
 LIMIT = 20
@@ -123,16 +115,6 @@ def like_ids(query: str) -> list[int]:
     )
 
 
-def timed(function: Callable[[str], list[int]], query: str, repeat: int) -> tuple[float, list]:
-    """The median wall time in ms of ``repeat`` runs, and the result."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = function(query)
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times), result
-
-
 def build(corpus: Corpus, rows: int) -> float:
     """Index ``rows`` documents through the API and store the same texts; documents per second."""
     db.session.execute(
@@ -199,50 +181,18 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the database to look into")
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="kaimen-bench-"))
-    os.environ["KAIMEN_INSTANCE_PATH"] = str(workdir)
-    config = {"SECRET_KEY": "bench", "KAIMEN_FEATURES": []}
-    if args.db == "sqlite":
-        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
-    else:
-        reset_schema()
-        config["SQLALCHEMY_DATABASE_URI"] = POSTGRES_URL
-        # Our own schema first on the search path; JIT off, as STACK.md advises for this workload.
-        config["SQLALCHEMY_ENGINE_OPTIONS"] = {
-            "connect_args": {"options": f"-c search_path={SCHEMA} -c jit=off"}
-        }
-    app = create_app(config)
-    try:
-        with app.app_context():
-            logging.disable(logging.INFO)  # Alembic's "Running upgrade" lines
-            upgrade()
-            logging.disable(logging.NOTSET)
-            start = time.perf_counter()
-            corpus = Corpus(args.seed)
-            rate = build(corpus, args.rows)
-            print(
-                f"{args.db}: {args.rows:,} documents indexed through the API at {rate:,.0f}/s "
-                f"({time.perf_counter() - start:.0f} s with the LIKE table and ANALYZE)"
-            )
-            measure(corpus, args.queries, args.repeat)
-            db.session.remove()
-            db.engine.dispose()
-    finally:
-        if args.keep:
-            print(f"kept: {config['SQLALCHEMY_DATABASE_URI']} (schema {SCHEMA} on PostgreSQL)")
-        else:
-            shutil.rmtree(workdir)
-            if args.db == "postgresql":
-                reset_schema(create=False)
-
-
-def reset_schema(*, create: bool = True) -> None:
-    engine = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        if create:
-            connection.execute(sa.text(f"CREATE SCHEMA {SCHEMA}"))
-    engine.dispose()
+    with bench_app(args.db, SCHEMA, keep=args.keep, KAIMEN_FEATURES=[]):
+        logging.disable(logging.INFO)  # Alembic's "Running upgrade" lines
+        upgrade()
+        logging.disable(logging.NOTSET)
+        start = time.perf_counter()
+        corpus = Corpus(args.seed)
+        rate = build(corpus, args.rows)
+        print(
+            f"{args.db}: {args.rows:,} documents indexed through the API at {rate:,.0f}/s "
+            f"({time.perf_counter() - start:.0f} s with the LIKE table and ANALYZE)"
+        )
+        measure(corpus, args.queries, args.repeat)
 
 
 if __name__ == "__main__":

@@ -12,34 +12,25 @@ member of that department (directory → staff → account).
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import has_request_context, request
 
 from complaints.models import Complaint, ComplaintStatus
 from portal.accounts.models import Role
 from portal.accounts.permissions import is_admin
 from portal.directory.models import Position, StaffMember
 from portal.extensions import db
+from portal.request_cache import per_request
 
 
 def _signed_in(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
 
 
-def _cached(key: str, user_id: int, compute):
-    if not has_request_context():
-        return compute()
-    cache = request.__dict__.setdefault(f"_complaints_{key}", {})
-    if user_id not in cache:
-        cache[user_id] = compute()
-    return cache[user_id]
-
-
 def held_position_ids(user) -> frozenset[int]:
     """The positions this user holds or deputises: one query per request."""
     if not _signed_in(user):
         return frozenset()
-    return _cached(
-        "positions",
+    return per_request(
+        "complaints.positions",
         user.id,
         lambda: frozenset(
             db.session.scalars(
@@ -61,8 +52,8 @@ def supervised_department_ids(user) -> frozenset[int]:
     """The departments this user supervises: supervisor role + staff member of the department."""
     if not _signed_in(user) or not user.has_role(Role.SUPERVISOR):
         return frozenset()
-    return _cached(
-        "departments",
+    return per_request(
+        "complaints.departments",
         user.id,
         lambda: frozenset(
             db.session.scalars(

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import has_request_context, request
 
 from forum.models import BoardModerator
 from portal.accounts.permissions import is_admin
 from portal.extensions import db
+from portal.request_cache import per_request
 
 
 def can_post(user) -> bool:
@@ -24,19 +24,15 @@ def moderated_board_ids(user) -> frozenset[int]:
     """The boards this user moderates: one query, kept on the request for the rest of it."""
     if not (user and user.is_authenticated):
         return frozenset()
-    cache: dict[int, frozenset[int]] | None = None
-    if has_request_context():
-        cache = request.__dict__.setdefault("_forum_moderated_board_ids", {})
-        if user.id in cache:
-            return cache[user.id]
-    ids = frozenset(
-        db.session.scalars(
-            sa.select(BoardModerator.board_id).where(BoardModerator.user_id == user.id)
-        )
+    return per_request(
+        "forum.moderated_board_ids",
+        user.id,
+        lambda: frozenset(
+            db.session.scalars(
+                sa.select(BoardModerator.board_id).where(BoardModerator.user_id == user.id)
+            )
+        ),
     )
-    if cache is not None:
-        cache[user.id] = ids
-    return ids
 
 
 def can_moderate(user, board) -> bool:
