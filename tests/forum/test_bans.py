@@ -204,6 +204,16 @@ def test_a_banned_user_is_told_why_and_until_when_on_reply_and_new_thread(client
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Thread)) == 1
 
 
+def test_the_board_page_tells_a_banned_user_why_instead_of_offering_a_new_thread(client, world):
+    ban = _ban(world, world.citizen, world.board)
+    client.login(world.citizen.email)
+    page = client.get("/forum/b/city").get_data(as_text=True)
+    assert f"until {_until(ban)}. Reason: {REASON}" in page
+    assert 'href="/forum/b/city/new"' not in page
+    # Another board is not concerned by this ban.
+    assert 'href="/forum/b/parks/new"' in client.get("/forum/b/parks").get_data(as_text=True)
+
+
 def test_the_thread_page_shows_a_banned_user_the_notice_instead_of_the_reply_form(client, world):
     ban = _ban(world, world.citizen, world.board)
     client.login(world.citizen.email)
