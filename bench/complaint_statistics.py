@@ -30,9 +30,9 @@ from harness import bench_app, timed
 
 from complaints.models import Complaint
 from complaints.statistics import MEASURES, measure_rows
+from disclosure.directory.models import Department
 from portal.accounts.models import User
 from portal.db import Base
-from portal.directory.models import Department
 from portal.extensions import db
 
 SCHEMA = "bench_stats"

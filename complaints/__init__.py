@@ -14,7 +14,7 @@ from complaints.delivery import on_outbound_failed
 from complaints.demo import load_complaints_demo
 from complaints.recompute import on_calendar_changed, on_official_year
 from complaints.views import bp
-from portal.features import ItemAction
+from portal.features import ItemAction, requires
 from portal.mail.signals import outbound_failed
 from portal.workdays import calendar_changed, official_year_entered
 
@@ -28,6 +28,7 @@ def complaint_action(item) -> ItemAction:
     )
 
 
+@requires("disclosure")
 def init_app(app: Flask) -> None:
     """Plug complaints into the kernel: its pages and its places in the navigation."""
     app.register_blueprint(bp)

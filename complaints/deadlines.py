@@ -47,10 +47,10 @@ from complaints.models import (
     ReminderKind,
 )
 from complaints.states import add_event
+from disclosure.directory.models import Position, StaffMember
 from portal import audit
 from portal.accounts.models import Role, User, UserRole
 from portal.db import utcnow
-from portal.directory.models import Position, StaffMember
 from portal.extensions import db
 from portal.mail.outbox import queue_templated
 from portal.mail.tokens import REPLY_MARKER, reply_address

@@ -23,9 +23,9 @@ from complaints.models import (
     NotificationMethod,
     NotificationStatus,
 )
+from disclosure.catalog.models import ApprovalItem, ItemStatus
+from disclosure.directory.models import Department, Position
 from portal.accounts.models import User
-from portal.catalog.models import ApprovalItem, ItemStatus
-from portal.directory.models import Department, Position
 from portal.extensions import db
 from portal.workdays import add_working_days, local_date
 

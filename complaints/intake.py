@@ -26,10 +26,10 @@ from complaints.models import (
     NotificationMethod,
 )
 from complaints.permissions import can_file
+from disclosure.catalog.models import ApprovalItem, ProcedureStep
+from disclosure.directory.models import Department, Position
 from portal import audit
-from portal.catalog.models import ApprovalItem, ProcedureStep
 from portal.db import utcnow
-from portal.directory.models import Department, Position
 from portal.extensions import db
 from portal.mail.outbox import OutboundFile, queue_templated
 from portal.mail.tokens import REPLY_MARKER, reply_address

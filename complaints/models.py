@@ -14,10 +14,10 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 
+from disclosure.catalog.models import ApprovalItem, ProcedureStep
+from disclosure.directory.models import Department, Position
 from portal.accounts.models import User
-from portal.catalog.models import ApprovalItem, ProcedureStep
 from portal.db import Base, UTCDateTime, str_enum, utcnow
-from portal.directory.models import Department, Position
 
 __all__ = [
     "Complaint",

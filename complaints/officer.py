@@ -37,9 +37,9 @@ from complaints.intake import mail_officers
 from complaints.models import Complaint, ComplaintEvent, EventKind, Notification, NotificationStatus
 from complaints.routing import complaint_step_of, handling_days, notification_days
 from complaints.states import IllegalTransition, add_event, allowed, move
+from disclosure.directory.models import Position
 from portal import audit
 from portal.db import utcnow
-from portal.directory.models import Position
 from portal.extensions import db
 from portal.text import render_markdown
 from portal.workdays import add_working_days, local_date

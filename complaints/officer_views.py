@@ -38,9 +38,9 @@ from complaints.officer_forms import (
 )
 from complaints.states import IllegalTransition, allowed
 from complaints.views import _complaint_or_404, _show, bp, is_signed_in
+from disclosure.directory.models import Department, Position
 from portal.accounts.permissions import require
 from portal.db import utcnow
-from portal.directory.models import Department, Position
 from portal.extensions import db
 from portal.workdays import add_working_days, local_date
 from portal.workdays.calendar import SHANGHAI

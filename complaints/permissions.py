@@ -14,9 +14,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from complaints.models import Complaint, ComplaintStatus
+from disclosure.directory.models import Position, StaffMember
 from portal.accounts.models import Role
 from portal.accounts.permissions import is_admin
-from portal.directory.models import Position, StaffMember
 from portal.extensions import db
 from portal.request_cache import per_request
 

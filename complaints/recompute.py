@@ -43,8 +43,8 @@ from complaints.models import (
 )
 from complaints.routing import complaint_step_of, handling_days, notification_days
 from complaints.states import add_event
+from disclosure.catalog.models import ApprovalItem
 from portal import audit
-from portal.catalog.models import ApprovalItem
 from portal.extensions import db
 from portal.workdays import Deadline, local_date
 from portal.workdays.store import database_calendar

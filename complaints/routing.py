@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from portal.catalog.models import ApprovalItem, ProcedureStep, StepKind
-from portal.directory.models import Department, Position
+from disclosure.catalog.models import ApprovalItem, ProcedureStep, StepKind
+from disclosure.directory.models import Department, Position
 from portal.workdays import Deadline, add_working_days
 
 DEFAULT_HANDLING_DAYS = 15

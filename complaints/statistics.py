@@ -24,7 +24,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from complaints.models import Complaint
-from portal.directory.models import Department
+from disclosure.directory.models import Department
 from portal.extensions import db
 
 __all__ = ["Counts", "YearStatistics", "first_year", "measure_rows", "year_statistics"]

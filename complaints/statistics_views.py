@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 
 from complaints.statistics import first_year, year_statistics
 from complaints.views import bp
-from portal.directory.models import Department
+from disclosure.directory.models import Department
 from portal.extensions import db
 from portal.workdays.calendar import today
 

@@ -28,10 +28,10 @@ from complaints.errors import ComplaintError
 from complaints.forms import ComplaintForm, FollowUpForm, RatingForm
 from complaints.intake import file_complaint
 from complaints.models import Complaint
+from disclosure.catalog.models import ApprovalItem, ItemStatus
+from disclosure.directory.models import Department, Position
 from portal.accounts.permissions import require
-from portal.catalog.models import ApprovalItem, ItemStatus
 from portal.db import utcnow
-from portal.directory.models import Department, Position
 from portal.extensions import db, limiter, login_manager
 from portal.pagination import before_arg, newest_first
 from portal.workdays import local_date

@@ -20,7 +20,7 @@ from forum import watching as _watching  # noqa: F401 - its table, and watching 
 from forum.cli import forum_cli
 from forum.demo import load_forum_demo
 from forum.views import bp
-from portal.features import ItemAction
+from portal.features import ItemAction, requires
 
 
 def consultation_action(item) -> ItemAction | None:
@@ -34,6 +34,7 @@ def consultation_action(item) -> ItemAction | None:
     )
 
 
+@requires("disclosure")
 def init_app(app: Flask) -> None:
     """Plug the forum into the kernel: its pages and its places in the navigation."""
     app.register_blueprint(bp)

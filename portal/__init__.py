@@ -16,18 +16,13 @@ from portal.accounts.loader import load_user
 from portal.accounts.views import bp as accounts_bp
 from portal.admin.inbound_views import bp as inbound_admin_bp
 from portal.admin.views import bp as admin_bp
-from portal.catalog import indexing
-from portal.catalog.admin_views import bp as catalog_admin_bp
-from portal.catalog.views import bp as catalog_bp
 from portal.commands import register_commands
 from portal.config import Config
 from portal.core import bp as core_bp
 from portal.db import configure_sqlite
-from portal.directory.admin_views import bp as directory_admin_bp
-from portal.directory.views import bp as directory_bp
 from portal.errors import register_error_handlers
 from portal.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
-from portal.features import FeatureRegistry
+from portal.features import FeatureRegistry, load_order
 from portal.i18n import select_locale
 from portal.resources import resource_dir
 from portal.security import load_secret_key, set_hsts, set_security_headers
@@ -71,7 +66,6 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
-    indexing.install()
     migrate.init_app(
         app, db, directory=str(resource_dir("migrations")), render_as_batch=True, compare_type=True
     )
@@ -112,10 +106,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(inbound_admin_bp)
-    app.register_blueprint(catalog_bp)
-    app.register_blueprint(directory_bp)
-    app.register_blueprint(catalog_admin_bp)
-    app.register_blueprint(directory_admin_bp)
     app.register_blueprint(calendar_admin_bp)
 
 
@@ -123,22 +113,13 @@ def register_features(app: Flask) -> None:
     """Load the feature packages through the ``kaimen.features`` entry points.
 
     The kernel never imports a feature: each feature's ``init_app(app)`` registers its blueprint
-    and navigation entries into the kernel's registry.
+    and navigation entries into the kernel's registry. A feature loads after those it requires
+    (``portal.features.requires``): 政务公开 (``disclosure``) first, then the services on it.
     """
     registry = FeatureRegistry()
     app.extensions["kaimen"] = registry
-    registry.add_nav(
-        "catalog.index",
-        _l("Catalog"),
-        order=10,
-        description=_l(
-            "Every approval item with its eight elements: who handles it, time limits, "
-            "eligibility, materials, fees, legal basis, procedure and result; and the directory "
-            "of departments."
-        ),
-    )
     wanted = app.config.get("KAIMEN_FEATURES")
-    for entry in sorted(entry_points(group="kaimen.features"), key=lambda e: e.name):
-        if wanted is None or entry.name in wanted:
-            entry.load()(app)
-            registry.features.append(entry.name)
+    available = {entry.name: entry.load() for entry in entry_points(group="kaimen.features")}
+    for name in load_order(available, None if wanted is None else set(wanted)):
+        available[name](app)
+        registry.features.append(name)

@@ -12,7 +12,6 @@ from flask.cli import with_appcontext
 from portal.accounts import services as accounts
 from portal.accounts.models import Role
 from portal.accounts.services import PASSWORD_MAX, PASSWORD_MIN
-from portal.catalog.cli import catalog
 from portal.demo import demo
 from portal.extensions import db
 from portal.mail.dispatch import dispatch_due
@@ -25,7 +24,6 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(mail)
     app.cli.add_command(demo)
-    app.cli.add_command(catalog)
     app.cli.add_command(calendar_group)
 
 

@@ -12,9 +12,6 @@ from flask_migrate import upgrade
 
 from portal.accounts import services as accounts
 from portal.accounts.models import Role, User
-from portal.catalog.demo import load_catalog_demo
-from portal.catalog.models import ApprovalItem
-from portal.directory.models import Department
 from portal.extensions import db
 
 DEMO_DOMAIN = "demo.kaimen.example"
@@ -57,15 +54,12 @@ def demo(password: str | None) -> None:
         raise click.BadParameter("a password has 8 to 128 characters", param_hint="--password")
     upgrade()
     made = ensure_demo_accounts(password)
-    load_catalog_demo(
-        officer_email=f"officer@{DEMO_DOMAIN}", supervisor_email=f"supervisor@{DEMO_DOMAIN}"
-    )
-    for loader in current_app.extensions["kaimen"].demo_loaders:
+    registry = current_app.extensions["kaimen"]
+    # Features load in dependency order (disclosure first), and so do their demo loaders.
+    for loader in registry.demo_loaders:
         loader()
     db.session.commit()
     base = current_app.config["KAIMEN_BASE_URL"]
-    departments = db.session.scalar(sa.select(sa.func.count()).select_from(Department))
-    items = db.session.scalar(sa.select(sa.func.count()).select_from(ApprovalItem))
     click.echo("Demo data is loaded. Demo accounts (one per role):")
     width = max(len(email) for _, email, _ in made)
     for role, email, chosen in made:
@@ -76,4 +70,5 @@ def demo(password: str | None) -> None:
     click.echo(
         f"With no SMTP server configured, mail waits in the outbox: {base}/admin/mail (as admin)."
     )
-    click.echo(f"The catalog holds {departments} departments and {items} approval items.")
+    for summary in registry.demo_summaries:
+        click.echo(summary())

@@ -21,6 +21,13 @@ class ItemAction:
     description: object = ""
 
 
+@dataclass(frozen=True)
+class AdminNavEntry:
+    endpoint: str
+    label: object
+    blueprints: tuple[str, ...]
+
+
 @dataclass
 class FeatureRegistry:
     features: list[str] = field(default_factory=list)
@@ -36,9 +43,54 @@ class FeatureRegistry:
     # Sections of the home page: callables () -> HTML (Markup) or None, shown in registration
     # order below the introduction (forum: the open consultations).
     home_sections: list[Callable[[], object | None]] = field(default_factory=list)
+    # Entries of the administration menu (endpoint, label, the blueprints it stands for).
+    admin_nav: list[AdminNavEntry] = field(default_factory=list)
+    # Lines ``kaimen demo`` prints after the accounts: callables () -> str, in registration order.
+    demo_summaries: list[Callable[[], str]] = field(default_factory=list)
 
     def add_nav(
         self, endpoint: str, label: object, *, order: int, description: object = ""
     ) -> None:
         self.nav.append(NavEntry(endpoint, label, order, description))
         self.nav.sort(key=lambda entry: entry.order)
+
+    def add_admin_nav(self, endpoint: str, label: object, *, blueprints: tuple[str, ...]) -> None:
+        self.admin_nav.append(AdminNavEntry(endpoint, label, blueprints))
+
+
+def requires(*features: str) -> Callable[[Callable], Callable]:
+    """Mark a feature's ``init_app`` as standing on other features (loaded first, and always).
+
+    ``forum``, ``complaints`` and ``approvals`` stand on ``disclosure``: ``@requires("disclosure")``.
+    """
+
+    def mark(init_app: Callable) -> Callable:
+        init_app.requires = tuple(features)
+        return init_app
+
+    return mark
+
+
+def load_order(available: dict[str, Callable], wanted: set[str] | None) -> list[str]:
+    """The features to initialise, each after those it requires; a wanted feature pulls its
+    requirements in. Unknown requirements and circles are configuration errors."""
+    order: list[str] = []
+    visiting: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in order:
+            return
+        if name not in available:
+            raise RuntimeError(f"feature {name!r} is required but not installed")
+        if name in visiting:
+            raise RuntimeError(f"features require each other in a circle through {name!r}")
+        visiting.add(name)
+        for needed in getattr(available[name], "requires", ()):
+            visit(needed)
+        visiting.discard(name)
+        order.append(name)
+
+    for name in sorted(available):
+        if wanted is None or name in wanted:
+            visit(name)
+    return order

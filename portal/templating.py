@@ -18,6 +18,7 @@ def register_template_helpers(app: Flask) -> None:
         locale = get_locale()
         return {
             "nav_entries": current_app.extensions["kaimen"].nav,
+            "admin_nav_entries": current_app.extensions["kaimen"].admin_nav,
             "languages": current_app.config["LANGUAGES"],
             "current_locale": str(locale) if locale else current_app.config["BABEL_DEFAULT_LOCALE"],
             "html_lang": html_lang(str(locale or current_app.config["BABEL_DEFAULT_LOCALE"])),

@@ -9,13 +9,13 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from disclosure.catalog.models import ApprovalItem
 from forum import trust
 from forum.consultations import report, services
 from forum.consultations.models import Consultation, Mark, Opinion, Stance
 from forum.models import Post, Thread
 from portal.accounts import services as accounts
 from portal.accounts.models import User
-from portal.catalog.models import ApprovalItem
 from portal.db import utcnow
 from portal.demo import DEMO_DOMAIN
 from portal.extensions import db

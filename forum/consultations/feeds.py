@@ -6,11 +6,11 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import gettext as _
 
+from disclosure.catalog.models import ApprovalItem
 from forum.consultations.models import Consultation
 from forum.feeds import FEED_ENTRIES, _atom, _feed
 from forum.models import Post, Thread
 from forum.views import bp
-from portal.catalog.models import ApprovalItem
 from portal.db import utcnow
 from portal.extensions import db
 from portal.urls import external_url

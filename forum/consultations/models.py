@@ -15,9 +15,9 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 
+from disclosure.catalog.models import ApprovalItem
 from forum.models import Post, Thread
 from portal.accounts.models import User
-from portal.catalog.models import ApprovalItem
 from portal.db import Base, UTCDateTime, str_enum, utcnow
 
 __all__ = [

@@ -8,15 +8,15 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_login import current_user
 
+from disclosure.catalog.models import ApprovalItem, ProcedureStep
+from disclosure.directory.models import Position
 from forum.consultations import report, services
 from forum.consultations.models import Consultation, Stance, State
 from forum.consultations.permissions import can_give_opinion, can_manage
 from forum.models import Post, Thread
 from forum.permissions import can_moderate
 from forum.thread_extensions import ThreadExtension, fragment, thread_extensions
-from portal.catalog.models import ApprovalItem, ProcedureStep
 from portal.db import utcnow
-from portal.directory.models import Position
 from portal.extensions import db
 
 # Bars of the stance chart are drawn in an inline SVG (no inline style under the CSP).

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from disclosure.directory.models import Position, StaffMember
 from forum.permissions import can_post
 from portal.accounts.models import Role
 from portal.accounts.permissions import is_admin
-from portal.directory.models import Position, StaffMember
 from portal.extensions import db
 
 

@@ -19,13 +19,13 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from disclosure.catalog.models import ApprovalItem, StepKind
 from forum import moderation, trust
 from forum import services as forum_services
 from forum.consultations.models import Consultation, ConsultationDocument, Opinion, Stance, State
 from forum.models import Board, Post, PostRevision, Thread
 from portal import audit, uploads
 from portal.accounts.models import User
-from portal.catalog.models import ApprovalItem, StepKind
 from portal.db import utcnow
 from portal.extensions import db
 

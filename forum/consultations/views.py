@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from disclosure.catalog.models import ApprovalItem
 from forum import services as forum_services
 from forum.consultations import report, services
 from forum.consultations.forms import (
@@ -27,7 +28,6 @@ from forum.models import Thread
 from forum.views import Cursor, _quoted_post, bp, is_signed_in, newest_by_cursor
 from portal import uploads
 from portal.accounts.permissions import require
-from portal.catalog.models import ApprovalItem
 from portal.db import utcnow
 from portal.extensions import db
 

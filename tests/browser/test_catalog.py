@@ -6,8 +6,8 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from portal.catalog.demo import load_catalog_demo
-from portal.catalog.models import ApprovalItem
+from disclosure.catalog.demo import load_catalog_demo
+from disclosure.catalog.models import ApprovalItem
 from portal.extensions import db
 
 pytestmark = pytest.mark.browser

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from portal.accounts import services as accounts
 from portal.accounts.models import Role
 from portal.extensions import db
-from tests.catalog_factories import make_department, make_item
+from tests.disclosure.factories import make_department, make_item
 
 pytestmark = pytest.mark.browser
 

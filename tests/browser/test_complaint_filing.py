@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 
 from portal.accounts import services as accounts
 from portal.extensions import db
-from tests.catalog_factories import make_department, make_item
 from tests.complaints.files import PDF
+from tests.disclosure.factories import make_department, make_item
 
 pytestmark = pytest.mark.browser
 

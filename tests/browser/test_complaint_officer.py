@@ -7,12 +7,12 @@ import pytest
 from playwright.sync_api import expect
 
 from complaints.intake import file_complaint
+from disclosure.catalog.models import StepKind
+from disclosure.directory.models import StaffMember
 from portal.accounts import services as accounts
 from portal.accounts.models import Role
-from portal.catalog.models import StepKind
-from portal.directory.models import StaffMember
 from portal.extensions import db
-from tests.catalog_factories import make_department, make_item
+from tests.disclosure.factories import make_department, make_item
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,7 @@ from portal.accounts import services as accounts
 from portal.db import utcnow
 from portal.extensions import db
 from portal.workdays.calendar import today
-from tests.catalog_factories import make_department
+from tests.disclosure.factories import make_department
 
 pytestmark = pytest.mark.browser
 

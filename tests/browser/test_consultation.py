@@ -25,7 +25,7 @@ from portal.accounts import services as accounts
 from portal.accounts.models import Role, User
 from portal.db import utcnow
 from portal.extensions import db
-from tests.catalog_factories import make_department, make_item
+from tests.disclosure.factories import make_department, make_item
 
 pytestmark = pytest.mark.browser
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 import pytest
 from flask_babel import force_locale
 
+from disclosure.directory.models import Department, Position, StaffMember
 from portal.accounts.models import Role
 from portal.db import utcnow
-from portal.directory.models import Department, Position, StaffMember
 from portal.extensions import db
-from tests.catalog_factories import make_department, make_item
 from tests.conftest import make_user
+from tests.disclosure.factories import make_department, make_item
 
 
 @pytest.fixture(autouse=True)
@@ -99,7 +99,7 @@ def item(department, complaint_position):
 
 
 def complaint_step(approval_item):
-    from portal.catalog.models import StepKind
+    from disclosure.catalog.models import StepKind
 
     return next(s for s in approval_item.steps if s.kind == StepKind.COMPLAINT)
 

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from complaints.demo import load_complaints_demo
 from complaints.models import Complaint, ComplaintStatus
-from portal.catalog.demo import load_catalog_demo
+from disclosure.catalog.demo import load_catalog_demo
 from portal.db import utcnow
 from portal.demo import DEMO_DOMAIN, ensure_demo_accounts
 from portal.extensions import db

@@ -192,7 +192,7 @@ def test_the_reminder_can_be_answered_by_replying(make_complaint, runner, holder
 def test_an_administrator_sets_the_allowed_domains_on_the_department_page(
     client, admin, department
 ):
-    from portal.directory import services as directory
+    from disclosure.directory import services as directory
 
     client.login(admin.email)
     page = client.get(f"/admin/catalog/departments/{department.id}").get_data(as_text=True)

@@ -221,7 +221,7 @@ def test_intake_refuses_with_a_clear_message(make_complaint, overrides, message)
 
 
 def test_a_step_of_another_item_is_refused(make_complaint, department):
-    from tests.catalog_factories import make_item
+    from tests.disclosure.factories import make_item
 
     other = make_item(department, code="LJ-STHJ-002", name="另一事项")
     db.session.commit()
@@ -230,7 +230,7 @@ def test_a_step_of_another_item_is_refused(make_complaint, department):
 
 
 def test_an_unpublished_item_is_refused(make_complaint, item):
-    from portal.catalog.models import ItemStatus
+    from disclosure.catalog.models import ItemStatus
 
     item.status = ItemStatus.DRAFT
     db.session.commit()

@@ -11,10 +11,10 @@ import time_machine
 
 from complaints.models import ComplaintStatus
 from complaints.statistics import Counts, year_statistics
-from portal.directory.models import Department
+from disclosure.directory.models import Department
 from portal.extensions import db
 from portal.i18n import LANGUAGE_COOKIE
-from tests.catalog_factories import make_department
+from tests.disclosure.factories import make_department
 
 URL = "/complaints/statistics"
 NOW = datetime(2026, 11, 26, 4, 0, tzinfo=UTC)  # noon in Shanghai

@@ -12,7 +12,7 @@ from portal.extensions import db
 from portal.workdays import Deadline, add_working_days, official_year_entered, year_status
 from portal.workdays.models import CalendarDay, CalendarYear, DayKind
 from tests.conftest import make_user
-from tests.portal.admin_world import audit_entries, text
+from tests.disclosure.admin_world import audit_entries, text
 
 PAGES = ["/admin/calendar/", "/admin/calendar/2027"]
 POSTS = [

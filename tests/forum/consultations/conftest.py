@@ -11,7 +11,7 @@ import time_machine
 from forum import trust
 from forum.consultations import services
 from portal.extensions import db
-from tests.catalog_factories import make_department, make_item
+from tests.disclosure.factories import make_department, make_item
 
 START = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)  # 09:00 in Beijing
 OPENS = START + timedelta(hours=1)

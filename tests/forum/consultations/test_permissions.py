@@ -6,14 +6,14 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from disclosure.directory.models import StaffMember
 from forum.consultations import services
 from forum.consultations.models import Consultation, Opinion, Stance
 from forum.models import Post
 from portal.accounts.models import Role
-from portal.directory.models import StaffMember
 from portal.extensions import db
-from tests.catalog_factories import make_department
 from tests.conftest import make_user
+from tests.disclosure.factories import make_department
 from tests.forum.consultations.conftest import CLOSES, OPENS, open_on
 
 
