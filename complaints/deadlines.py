@@ -35,7 +35,7 @@ import sqlalchemy.orm as so
 from sqlalchemy.dialects import postgresql, sqlite
 
 from complaints import notify
-from complaints.intake import complaint_attachments, officer_addresses, outbound_files
+from complaints.intake import complaint_attachments, outbound_files
 from complaints.models import (
     Complaint,
     ComplaintStatus,
@@ -47,9 +47,13 @@ from complaints.models import (
     ReminderKind,
 )
 from complaints.states import add_event
-from disclosure.directory.models import Position, StaffMember
+from disclosure.directory.models import Position
+from disclosure.directory.recipients import (
+    administrators,
+    department_supervisors,
+    position_addresses,
+)
 from portal import audit
-from portal.accounts.models import Role, User, UserRole
 from portal.db import utcnow
 from portal.extensions import db
 from portal.mail.outbox import queue_templated
@@ -198,35 +202,6 @@ def _claim_reminder(complaint_id: int, kind: ReminderKind, due_on: date) -> int 
     return db.session.execute(stmt).scalar()
 
 
-def department_supervisors(department_id: int) -> list[str]:
-    """Email addresses of the supervisors of a department (role + linked staff member)."""
-    return list(
-        db.session.scalars(
-            sa.select(User.email)
-            .join(StaffMember, StaffMember.user_id == User.id)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(
-                StaffMember.department_id == department_id,
-                UserRole.role == Role.SUPERVISOR,
-                User.is_active.is_(True),
-            )
-            .distinct()
-            .order_by(User.email)
-        )
-    )
-
-
-def administrators() -> list[str]:
-    return list(
-        db.session.scalars(
-            sa.select(User.email)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(UserRole.role == Role.ADMIN, User.is_active.is_(True))
-            .order_by(User.email)
-        )
-    )
-
-
 def _reply_by_mail(complaint: Complaint, kind: ReminderKind) -> dict:
     if kind != ReminderKind.HANDLING_DUE_SOON:
         return {}
@@ -234,7 +209,7 @@ def _reply_by_mail(complaint: Complaint, kind: ReminderKind) -> dict:
 
 
 def _recipients(complaint: Complaint, kind: ReminderKind) -> tuple[list[str], list[str]]:
-    to_handlers, cc_handlers = officer_addresses(complaint.position)
+    to_handlers, cc_handlers = position_addresses(complaint.position)
     handlers = to_handlers + cc_handlers
     if kind == ReminderKind.HANDLING_OVERDUE:
         to = department_supervisors(complaint.department_id) or administrators()

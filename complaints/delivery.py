@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from complaints.deadlines import administrators, department_supervisors
-from complaints.intake import officer_addresses
 from complaints.models import (
     ComplaintStatus,
     EventKind,
@@ -36,6 +34,7 @@ from complaints.models import (
 )
 from complaints.notify import complaint_url
 from complaints.states import add_event, move
+from disclosure.directory.recipients import position_addresses, supervisors_or_administrators
 from portal import audit
 from portal.extensions import db
 from portal.mail.outbox import queue_templated
@@ -92,9 +91,9 @@ def notification_failed(outbound_message_id: int, reason: str) -> Notification |
 
 
 def _alert(complaint, reason: str) -> None:
-    to, cc = officer_addresses(complaint.position)
+    to, cc = position_addresses(complaint.position)
     if not to:
-        to, cc = department_supervisors(complaint.department_id) or administrators(), []
+        to, cc = supervisors_or_administrators(complaint.department_id), []
     if not to:
         return
     queue_templated(

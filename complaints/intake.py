@@ -28,6 +28,7 @@ from complaints.models import (
 from complaints.permissions import can_file
 from disclosure.catalog.models import ApprovalItem, ProcedureStep
 from disclosure.directory.models import Department, Position
+from disclosure.directory.recipients import position_addresses, supervisors_or_administrators
 from portal import audit
 from portal.db import utcnow
 from portal.extensions import db
@@ -237,9 +238,7 @@ def file_complaint(
 def _mail_routers(complaint: Complaint) -> None:
     """No staffed position was found: ask the department's supervisors (else the
     administrators) to route the complaint by hand."""
-    from complaints.deadlines import administrators, department_supervisors
-
-    to = department_supervisors(complaint.department_id) or administrators()
+    to = supervisors_or_administrators(complaint.department_id)
     if not to:
         return
     queue_templated(
@@ -279,17 +278,6 @@ def _mail_complainant(complaint: Complaint, complainant) -> None:
     )
 
 
-def officer_addresses(position: Position | None) -> tuple[list[str], list[str]]:
-    """(to, cc): the position's holder, with the deputy in copy (the deputy alone if no holder)."""
-    if position is None:
-        return [], []
-    holder = position.holder.email if position.holder and position.holder.email else None
-    deputy = position.deputy.email if position.deputy and position.deputy.email else None
-    if holder is None:
-        return ([deputy] if deputy else []), []
-    return [holder], [deputy] if deputy and deputy.lower() != holder.lower() else []
-
-
 def mail_officers(
     complaint: Complaint,
     template: str,
@@ -298,7 +286,7 @@ def mail_officers(
     **context,
 ) -> None:
     """Mail the position's holder (cc deputy) about ``complaint`` with ``template``."""
-    to, cc = officer_addresses(complaint.position)
+    to, cc = position_addresses(complaint.position)
     if not to:
         return
     if attachments is None:

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from complaints import attachments, officer, permissions
@@ -203,82 +204,61 @@ def _position(form) -> Position | None:
     return db.session.get(Position, int(value)) if value and str(value).isdigit() else None
 
 
-@bp.route("/<tracking_number>/answer", methods=["POST"])
-@require(is_signed_in)
-def answer(tracking_number: str):
-    def act(complaint, form):
-        files = attachments.from_storage(request.files.getlist(form.attachments.name))
-        officer.answer(complaint, current_user, form.source.data, files)
+def _answer(complaint, form) -> None:
+    files = attachments.from_storage(request.files.getlist(form.attachments.name))
+    officer.answer(complaint, current_user, form.source.data, files)
 
-    return _act(
-        tracking_number,
-        "answer",
+
+# The officer's actions on a complaint: POST /complaints/<tracking_number>/<name>, endpoint
+# ``complaints.<name>``: name → (who may, what it does with the validated form, what is flashed).
+OFFICER_ACTIONS = {
+    "answer": (
         permissions.can_handle,
-        act,
-        done=_("The answer is recorded and the complainant is being told."),
-    )
-
-
-@bp.route("/<tracking_number>/note", methods=["POST"])
-@require(is_signed_in)
-def note(tracking_number: str):
-    return _act(
-        tracking_number,
-        "note",
+        _answer,
+        _l("The answer is recorded and the complainant is being told."),
+    ),
+    "note": (
         permissions.can_add_note,
         lambda complaint, form: officer.add_note(complaint, current_user, form.source.data),
-        done=_("The note is added."),
-    )
-
-
-@bp.route("/<tracking_number>/transfer", methods=["POST"])
-@require(is_signed_in)
-def transfer(tracking_number: str):
-    return _act(
-        tracking_number,
-        "transfer",
+        _l("The note is added."),
+    ),
+    "transfer": (
         permissions.can_transfer,
         lambda complaint, form: officer.transfer(
             complaint, current_user, _position(form), form.reason.data
         ),
-        done=_("The complaint is transferred."),
-    )
-
-
-@bp.route("/<tracking_number>/route", methods=["POST"])
-@require(is_signed_in)
-def route(tracking_number: str):
-    return _act(
-        tracking_number,
-        "route",
+        _l("The complaint is transferred."),
+    ),
+    "route": (
         permissions.can_route,
         lambda complaint, form: officer.route(complaint, current_user, _position(form)),
-        done=_("The complaint is assigned."),
-    )
-
-
-@bp.route("/<tracking_number>/close", methods=["POST"])
-@require(is_signed_in)
-def close(tracking_number: str):
-    return _act(
-        tracking_number,
-        "close",
+        _l("The complaint is assigned."),
+    ),
+    "close": (
         permissions.can_handle,
         lambda complaint, form: officer.close(complaint, current_user, form.reason.data),
-        done=_("The complaint is closed."),
-    )
-
-
-@bp.route("/<tracking_number>/reopen", methods=["POST"])
-@require(is_signed_in)
-def reopen(tracking_number: str):
-    return _act(
-        tracking_number,
-        "reopen",
+        _l("The complaint is closed."),
+    ),
+    "reopen": (
         permissions.can_reopen,
         lambda complaint, form: officer.reopen(complaint, current_user, form.reason.data),
-        done=_("The complaint is reopened."),
-    )
+        _l("The complaint is reopened."),
+    ),
+}
+
+
+def _action_view(name: str):
+    predicate, action, done = OFFICER_ACTIONS[name]
+
+    def view(tracking_number: str):
+        return _act(tracking_number, name, predicate, action, done=str(done))
+
+    view.__name__ = name
+    return require(is_signed_in)(view)
+
+
+for _name in OFFICER_ACTIONS:
+    bp.add_url_rule(f"/<tracking_number>/{_name}", view_func=_action_view(_name), methods=["POST"])
 
 
 @bp.route("/<tracking_number>/notifications/<int:notification_id>", methods=["POST"])

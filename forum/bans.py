@@ -15,7 +15,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from forum import services
+from forum import posting
 from forum.models import Ban, Board, Post, Thread
 from forum.permissions import can_ban
 from portal import audit
@@ -39,7 +39,7 @@ class BanDenied(PermissionError):
     """The actor may not ban (or lift) here; views answer 403."""
 
 
-class Banned(services.PostingRefused):
+class Banned(posting.PostingRefused):
     """The user is banned where they try to write; the message names the reason and the end."""
 
 
@@ -115,9 +115,9 @@ def _check_editing(post: Post, editor: User) -> None:
 def _clean_reason(reason: str | None) -> str:
     reason = " ".join((reason or "").replace("\x00", "").split())
     if not reason:
-        raise services.ForumError(_("Give a reason."))
+        raise posting.ForumError(_("Give a reason."))
     if len(reason) > REASON_MAX:
-        raise services.ForumError(_("A reason has at most %(max)d characters.", max=REASON_MAX))
+        raise posting.ForumError(_("A reason has at most %(max)d characters.", max=REASON_MAX))
     return reason
 
 
@@ -126,11 +126,11 @@ def ban(user: User, board: Board | None, actor: User, period: str, reason: str) 
     if not can_ban(actor, board):
         raise BanDenied
     if user.id == actor.id:
-        raise services.ForumError(_("You cannot ban yourself."))
+        raise posting.ForumError(_("You cannot ban yourself."))
     if is_admin(user):
-        raise services.ForumError(_("An administrator cannot be banned."))
+        raise posting.ForumError(_("An administrator cannot be banned."))
     if period not in PERIODS:
-        raise services.ForumError(_("Choose how long the ban lasts."))
+        raise posting.ForumError(_("Choose how long the ban lasts."))
     reason = _clean_reason(reason)
     now = utcnow()
     length = PERIODS[period][0]
@@ -165,7 +165,7 @@ def lift(record: Ban, actor: User, reason: str = "") -> Ban:
     if not can_lift(actor, record):
         raise BanDenied
     if not record.is_active_at(utcnow()):
-        raise services.ForumError(_("This ban is no longer in force."))
+        raise posting.ForumError(_("This ban is no longer in force."))
     reason = " ".join((reason or "").split())[:REASON_MAX]
     record.lifted_at = utcnow()
     record.lifted_by_id = actor.id
@@ -184,10 +184,10 @@ def lift(record: Ban, actor: User, reason: str = "") -> Ban:
 
 def install() -> None:
     """Register the ban checks with the posting services (idempotent)."""
-    if _check_posting not in services.posting_checks:
-        services.posting_checks.append(_check_posting)
-    if _check_editing not in services.edit_checks:
-        services.edit_checks.append(_check_editing)
+    if _check_posting not in posting.posting_checks:
+        posting.posting_checks.append(_check_posting)
+    if _check_editing not in posting.edit_checks:
+        posting.edit_checks.append(_check_editing)
 
 
 install()

@@ -14,10 +14,9 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import gettext as _
 
-from forum import moderation, services, watching
+from forum import moderation, posting, services, watching
 from forum.models import Board, Post, Thread
 from forum.permissions import can_moderate
-from portal import audit
 from portal.accounts.models import User
 from portal.db import utcnow
 from portal.extensions import db
@@ -76,16 +75,7 @@ def approve_post(post: Post, actor: User, reason: str = "") -> Post:
     now = utcnow()
     thread = post.thread
     _claim(post, actor, held_at=None, approved_at=now, approved_by_id=actor.id)
-    audit.record(
-        "forum.approve_post",
-        "forum_post",
-        post.id,
-        actor=actor,
-        reason=reason or None,
-        thread_id=post.thread_id,
-        floor=post.floor,
-        author_id=post.author_id,
-    )
+    moderation.audit_post("forum.approve_post", post, actor, reason, author_id=post.author_id)
     if post.floor == 1:
         thread.held_at = None
     db.session.flush()
@@ -101,7 +91,7 @@ def approve_post(post: Post, actor: User, reason: str = "") -> Post:
     # approved, the board's latest post is worked out again (the thread may have replies).
     if thread.held_at is None:
         if post.floor == 1:
-            moderation.refresh_board_last_post(thread.board_id)
+            posting.refresh_board_last_post(thread.board_id)
         else:
             db.session.execute(
                 sa.update(Board)
@@ -124,16 +114,7 @@ def reject_post(post: Post, actor: User, reason: str) -> Post:
     _check_held(post, actor)
     reason = moderation._clean_reason(reason)
     _claim(post, actor, hidden_at=utcnow(), hidden_by_id=actor.id, hidden_reason=reason)
-    audit.record(
-        "forum.reject_post",
-        "forum_post",
-        post.id,
-        actor=actor,
-        reason=reason,
-        thread_id=post.thread_id,
-        floor=post.floor,
-        author_id=post.author_id,
-    )
+    moderation.audit_post("forum.reject_post", post, actor, reason, author_id=post.author_id)
     services.notify_visibility(post, False)
     services.rerender_quotes_of(post)
     if post.floor == 1:

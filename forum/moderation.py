@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from forum import bans, services
 from forum.models import Board, BoardModerator, Post, Report, Thread
 from forum.permissions import can_manage_moderators, can_moderate, can_report
-from forum.services import ForumError
+from forum.posting import ForumError, adjust_board, refresh_board_last_post
 from portal import audit
 from portal.accounts.models import User
 from portal.db import utcnow
@@ -38,6 +38,32 @@ def _clean_reason(reason: str | None, *, required: bool = True) -> str:
     if len(reason) > REASON_MAX:
         raise ForumError(_("A reason has at most %(max)d characters.", max=REASON_MAX))
     return reason
+
+
+def audit_post(action: str, post: Post, actor: User, reason: str, **details) -> None:
+    """The audit entry of a moderator's action on a post: which thread and floor, and why."""
+    audit.record(
+        action,
+        "forum_post",
+        post.id,
+        actor=actor,
+        reason=reason or None,
+        thread_id=post.thread_id,
+        floor=post.floor,
+        **details,
+    )
+
+
+def _audit_grant(action: str, board: Board, user: User, actor: User, reason: str) -> None:
+    audit.record(
+        action,
+        "forum_board",
+        board.id,
+        actor=actor,
+        reason=reason or None,
+        user_id=user.id,
+        email=user.email,
+    )
 
 
 def _check_moderator(actor: User, board: Board) -> None:
@@ -66,15 +92,7 @@ def grant_moderator(board: Board, user: User, actor: User, reason: str = "") -> 
     grant = BoardModerator(board_id=board.id, user_id=user.id, granted_by_id=actor.id)
     db.session.add(grant)
     db.session.flush()
-    audit.record(
-        "forum.grant_moderator",
-        "forum_board",
-        board.id,
-        actor=actor,
-        reason=reason or None,
-        user_id=user.id,
-        email=user.email,
-    )
+    _audit_grant("forum.grant_moderator", board, user, actor, reason)
     db.session.flush()
     return grant
 
@@ -87,15 +105,7 @@ def revoke_moderator(board: Board, user: User, actor: User, reason: str = "") ->
     if grant is None:
         raise ForumError(_("%(name)s does not moderate this board.", name=user.display_name))
     db.session.delete(grant)
-    audit.record(
-        "forum.revoke_moderator",
-        "forum_board",
-        board.id,
-        actor=actor,
-        reason=reason or None,
-        user_id=user.id,
-        email=user.email,
-    )
+    _audit_grant("forum.revoke_moderator", board, user, actor, reason)
     db.session.flush()
 
 
@@ -172,16 +182,7 @@ def hide_post(post: Post, actor: User, reason: str) -> Post:
     post.hidden_reason = reason
     ids = _resolve_open_reports(post, actor, "hidden")
     services.notify_visibility(post, False)
-    audit.record(
-        "forum.hide_post",
-        "forum_post",
-        post.id,
-        actor=actor,
-        reason=reason,
-        thread_id=post.thread_id,
-        floor=post.floor,
-        report_ids=ids,
-    )
+    audit_post("forum.hide_post", post, actor, reason, report_ids=ids)
     services.rerender_quotes_of(post)
     return post
 
@@ -191,16 +192,7 @@ def restore_post(post: Post, actor: User, reason: str = "") -> Post:
     reason = _clean_reason(reason, required=False)
     if post.hidden_at is None:
         raise ForumError(_("This post is not hidden."))
-    audit.record(
-        "forum.restore_post",
-        "forum_post",
-        post.id,
-        actor=actor,
-        reason=reason or None,
-        thread_id=post.thread_id,
-        floor=post.floor,
-        hidden_reason=post.hidden_reason,
-    )
+    audit_post("forum.restore_post", post, actor, reason, hidden_reason=post.hidden_reason)
     post.hidden_at = None
     post.hidden_by_id = None
     post.hidden_reason = None
@@ -242,37 +234,6 @@ def set_thread_flag(thread: Thread, actor: User, verb: str, reason: str = "") ->
     return thread
 
 
-def _adjust_board(board_id: int, threads: int, posts: int) -> None:
-    db.session.execute(
-        sa.update(Board)
-        .where(Board.id == board_id)
-        .values(thread_count=Board.thread_count + threads, post_count=Board.post_count + posts)
-        .execution_options(synchronize_session=False)
-    )
-
-
-def refresh_board_last_post(board_id: int) -> None:
-    """Recompute a board's latest post: the last floor of its most recently active live thread."""
-    row = db.session.execute(
-        sa.select(Post.id, Post.created_at)
-        .join(Thread, sa.and_(Thread.id == Post.thread_id, Post.floor == Thread.post_count))
-        .where(
-            Thread.board_id == board_id,
-            Thread.deleted_at.is_(None),
-            Thread.held_at.is_(None),
-            Post.held_at.is_(None),  # a post awaiting approval is nobody's latest post yet
-        )
-        .order_by(Thread.last_post_at.desc(), Thread.id.desc())
-        .limit(1)
-    ).first()
-    db.session.execute(
-        sa.update(Board)
-        .where(Board.id == board_id)
-        .values(last_post_id=row[0] if row else None, last_post_at=row[1] if row else None)
-        .execution_options(synchronize_session=False)
-    )
-
-
 def move_thread(thread: Thread, target: Board, actor: User, reason: str) -> Thread:
     """Move a thread to another board; both boards' counters and latest posts follow."""
     source = thread.board
@@ -287,8 +248,8 @@ def move_thread(thread: Thread, target: Board, actor: User, reason: str) -> Thre
     thread.board = target
     db.session.flush()
     if thread.deleted_at is None:
-        _adjust_board(source.id, -1, -thread.post_count)
-        _adjust_board(target.id, 1, thread.post_count)
+        adjust_board(source.id, -1, -thread.post_count)
+        adjust_board(target.id, 1, thread.post_count)
         refresh_board_last_post(source.id)
         refresh_board_last_post(target.id)
     audit.record(
@@ -314,7 +275,7 @@ def delete_thread(thread: Thread, actor: User, reason: str) -> Thread:
         raise ForumError(_("This thread is deleted already."))
     thread.deleted_at = utcnow()
     db.session.flush()
-    _adjust_board(thread.board_id, -1, -thread.post_count)
+    adjust_board(thread.board_id, -1, -thread.post_count)
     refresh_board_last_post(thread.board_id)
     audit.record(
         "forum.delete_thread",

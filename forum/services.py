@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 import sqlalchemy as sa
 from flask import current_app
@@ -12,6 +11,18 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from forum.models import Board, Post, PostRevision, Thread
 from forum.permissions import can_moderate
+from forum.posting import (  # noqa: F401 - the hooks and refusals, reached as services.<name> too
+    ForumError,
+    PostingRefused,
+    edit_checks,
+    hold_checks,
+    notify_visibility,
+    post_listeners,
+    posting_checks,
+    refresh_board_last_post,
+    run_posting_checks,
+    visibility_listeners,
+)
 from portal import audit
 from portal.accounts.models import User
 from portal.db import utcnow
@@ -25,50 +36,11 @@ QUOTE_EXCERPT = 200
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
-class ForumError(ValueError):
-    """A request the forum refuses; the message is translated and meant for the user."""
-
-    status = 400  # what a page answers when it shows the message
-
-
-class PostingRefused(ForumError):
-    """A refusal of who writes rather than of what (a ban, a rate limit): pages answer 403."""
-
-    status = 403
-
-
-# Checks run before any post is written (a new thread's opening post or a reply), after the
-# account check: each raises ForumError to refuse. Bans, trust limits and consultation windows
-# register here at import time. Arguments: the board, the thread (None for a new thread), the author.
-posting_checks: list[Callable[[Board, Thread | None, User], None]] = []
-# Called after a post is written and flushed (watching, opinions, notifications).
-post_listeners: list[Callable[[Post], None]] = []
-# Asked before a post is saved: True holds it for a moderator's approval (forum.trust). A held
-# post takes its floor but neither bumps its thread nor is the board's latest post (nor is anything
-# of a thread whose opening post is held), and reaches no listener until approved (forum.held).
-hold_checks: list[Callable[[Thread, User, Post], bool]] = []
-# Checks run before an author edits a post (bans); each raises ForumError to refuse.
-edit_checks: list[Callable[[Post, User], None]] = []
-# Called when a moderator takes a post out of public view (hide, reject: visible=False) or puts
-# it back (restore: visible=True), after the change and before the flush that ends the use case.
-visibility_listeners: list[Callable[[Post, bool], None]] = []
-
-
-def notify_visibility(post: Post, visible: bool) -> None:
-    for listener in visibility_listeners:
-        listener(post, visible)
-
-
-def _run_posting_checks(board: Board, thread: Thread | None, author: User) -> None:
-    for check in posting_checks:
-        check(board, thread, author)
-
-
 def posting_refusal(board: Board, thread: Thread | None, author: User) -> str | None:
     """Why this author may not post here now (the same checks as posting, nothing written)."""
     try:
         _check_can_post(author)
-        _run_posting_checks(board, thread, author)
+        run_posting_checks(board, thread, author)
     except ForumError as error:
         return str(error)
     return None
@@ -235,7 +207,7 @@ def _add_post(
 def start_thread(board: Board, author: User, title: str, source: str) -> Thread:
     """Start a thread: its opening post is floor 1 (楼主)."""
     _check_can_post(author)
-    _run_posting_checks(board, None, author)
+    run_posting_checks(board, None, author)
     title = _clean_title(title)
     source = _clean_source(source)
     now = utcnow()
@@ -288,7 +260,7 @@ def reply(thread: Thread, author: User, source: str, quote: Post | None = None) 
         raise ForumError(_("This thread is deleted: no new replies can be posted."))
     if thread.is_locked:
         raise ForumError(_("This thread is locked: no new replies can be posted."))
-    _run_posting_checks(thread.board, thread, author)
+    run_posting_checks(thread.board, thread, author)
     source = _clean_source(source)
     if quote is not None:
         if quote.thread_id != thread.id:
@@ -330,8 +302,6 @@ def edit_post(post: Post, editor: User, source: str) -> Post:
         if post.floor == 1:
             post.thread.held_at = post.edited_at
             db.session.flush()
-            from forum.moderation import refresh_board_last_post  # moderation imports services
-
             refresh_board_last_post(post.thread.board_id)
     db.session.flush()
     return post

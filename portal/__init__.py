@@ -119,7 +119,7 @@ def register_features(app: Flask) -> None:
     registry = FeatureRegistry()
     app.extensions["kaimen"] = registry
     wanted = app.config.get("KAIMEN_FEATURES")
-    available = {entry.name: entry.load() for entry in entry_points(group="kaimen.features")}
-    for name in load_order(available, None if wanted is None else set(wanted)):
-        available[name](app)
+    available = {entry.name: entry.load for entry in entry_points(group="kaimen.features")}
+    for name, init_app in load_order(available, None if wanted is None else set(wanted)):
+        init_app(app)
         registry.features.append(name)

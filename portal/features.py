@@ -71,24 +71,31 @@ def requires(*features: str) -> Callable[[Callable], Callable]:
     return mark
 
 
-def load_order(available: dict[str, Callable], wanted: set[str] | None) -> list[str]:
-    """The features to initialise, each after those it requires; a wanted feature pulls its
-    requirements in. Unknown requirements and circles are configuration errors."""
-    order: list[str] = []
+def load_order(
+    available: dict[str, Callable[[], Callable]], wanted: set[str] | None
+) -> list[tuple[str, Callable]]:
+    """The features to initialise as (name, init_app), each after those it requires; a wanted
+    feature pulls its requirements in. ``available`` maps names to loaders (entry points'
+    ``load``), called only for the features that are used. Unknown requirements and circles are
+    configuration errors."""
+    order: list[tuple[str, Callable]] = []
+    loaded: dict[str, Callable] = {}
     visiting: set[str] = set()
 
     def visit(name: str) -> None:
-        if name in order:
+        if name in loaded:
             return
         if name not in available:
             raise RuntimeError(f"feature {name!r} is required but not installed")
         if name in visiting:
             raise RuntimeError(f"features require each other in a circle through {name!r}")
         visiting.add(name)
-        for needed in getattr(available[name], "requires", ()):
+        init_app = available[name]()
+        for needed in getattr(init_app, "requires", ()):
             visit(needed)
         visiting.discard(name)
-        order.append(name)
+        loaded[name] = init_app
+        order.append((name, init_app))
 
     for name in sorted(available):
         if wanted is None or name in wanted:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from types import EllipsisType
 from typing import Any
 
@@ -165,44 +167,104 @@ def _refuse_if_steps_use(position_ids: sa.Select, message: str) -> None:
         raise DirectoryError(message)
 
 
-# --- leaders ------------------------------------------------------------------------------------
+# --- leaders, staff and positions: rows of a department, each unique by one field ------------
 
 
-def create_leader(department: Department, *, actor, **values: Any) -> Leader:
-    cleaned = clean(Leader, LEADER_FIELDS, values, DirectoryError, creating=True)
-    _check_leader_name(department, cleaned["name"], None)
-    leader = Leader()
-    changes = assign(leader, cleaned)
-    department.leaders.append(leader)
+@dataclass(frozen=True)
+class _Members:
+    model: type
+    fields: dict
+    collection: str  # the department's relationship that lists them
+    audit_name: str  # directory.<audit_name>.create / .update
+    target: str  # the audit entry's target type
+    unique: str  # the field no two of a department's rows share
+    taken: Callable[[str], str]  # the refusal when it is taken
+
+
+LEADERS = _Members(
+    Leader,
+    LEADER_FIELDS,
+    "leaders",
+    "leader",
+    "leader",
+    "name",
+    lambda name: _("This department already lists a leader named %(name)s.", name=name),
+)
+STAFF = _Members(
+    StaffMember,
+    STAFF_FIELDS,
+    "staff",
+    "staff",
+    "staff_member",
+    "email",
+    lambda email: _("Another member of this department's staff uses %(email)s.", email=email),
+)
+POSITIONS = _Members(
+    Position,
+    POSITION_FIELDS,
+    "positions",
+    "position",
+    "position",
+    "code",
+    lambda code: _("This department already has a position with the code %(code)s.", code=code),
+)
+
+
+def _check_unique(kind: _Members, department: Department, value: str, own_id: int | None) -> None:
+    column = getattr(kind.model, kind.unique)
+    stmt = sa.select(kind.model.id).where(
+        kind.model.department_id == department.id, column == value
+    )
+    if _taken(stmt, own_id):
+        raise DirectoryError(kind.taken(value), kind.unique)
+
+
+def _create(kind: _Members, department: Department, actor, values: dict, *, row=None, linked=None):
+    """Validate ``values``, add the row to the department, audit it with what was set."""
+    cleaned = clean(kind.model, kind.fields, values, DirectoryError, creating=True)
+    _check_unique(kind, department, cleaned[kind.unique], None)
+    row = row if row is not None else kind.model()
+    changes = assign(row, cleaned)
+    getattr(department, kind.collection).append(row)
     db.session.flush()
+    changes.update(linked or {})
     audit.record(
-        "directory.leader.create",
-        "leader",
-        leader.id,
+        f"directory.{kind.audit_name}.create",
+        kind.target,
+        row.id,
         actor=actor,
         department=department.code,
         changes=changes,
     )
-    return leader
+    return row
 
 
-def update_leader(leader: Leader, *, actor, **values: Any) -> dict[str, list]:
-    cleaned = clean(Leader, LEADER_FIELDS, values, DirectoryError)
-    if "name" in cleaned:
-        _check_leader_name(leader.department, cleaned["name"], leader.id)
-    changes = assign(leader, cleaned)
+def _update(kind: _Members, row, actor, values: dict, *, linked=None, **links) -> dict[str, list]:
+    """Change some fields (and set ``links`` such as a staff member's account); audit the change."""
+    cleaned = clean(kind.model, kind.fields, values, DirectoryError)
+    if kind.unique in cleaned:
+        _check_unique(kind, row.department, cleaned[kind.unique], row.id)
+    changes = assign(row, cleaned)
+    changes.update(linked or {})
+    for name, value in links.items():
+        setattr(row, name, value)
     if changes:
         db.session.flush()
-        audit.record("directory.leader.update", "leader", leader.id, actor=actor, changes=changes)
+        audit.record(
+            f"directory.{kind.audit_name}.update", kind.target, row.id, actor=actor, changes=changes
+        )
     return changes
 
 
-def _check_leader_name(department: Department, name: str, own_id: int | None) -> None:
-    stmt = sa.select(Leader.id).where(Leader.department_id == department.id, Leader.name == name)
-    if _taken(stmt, own_id):
-        raise DirectoryError(
-            _("This department already lists a leader named %(name)s.", name=name), "name"
-        )
+# --- leaders ------------------------------------------------------------------------------------
+
+
+def create_leader(department: Department, *, actor, **values: Any) -> Leader:
+    return _create(LEADERS, department, actor, values)
+
+
+def update_leader(leader: Leader, *, actor, **values: Any) -> dict[str, list]:
+    return _update(LEADERS, leader, actor, values)
 
 
 def set_leader_photo(leader: Leader, data: bytes, actor) -> str:
@@ -252,54 +314,20 @@ def create_staff(
     department: Department, *, actor, user_email: str | None = None, **values: Any
 ) -> StaffMember:
     """Add a member of staff, linked to the account with ``user_email`` if one is given."""
-    cleaned = clean(StaffMember, STAFF_FIELDS, values, DirectoryError, creating=True)
-    _check_staff_email(department, cleaned["email"], None)
     user = _account(user_email)
-    member = StaffMember(user=user)
-    changes = assign(member, cleaned)
-    department.staff.append(member)
-    db.session.flush()
-    if user is not None:
-        changes["account"] = [None, user.email]
-    audit.record(
-        "directory.staff.create",
-        "staff_member",
-        member.id,
-        actor=actor,
-        department=department.code,
-        changes=changes,
-    )
-    return member
+    linked = {"account": [None, user.email]} if user is not None else {}
+    return _create(STAFF, department, actor, values, row=StaffMember(user=user), linked=linked)
 
 
 def update_staff(
     member: StaffMember, *, actor, user_email: str | EllipsisType | None = ..., **values: Any
 ) -> dict[str, list]:
     """Change some fields; ``user_email=""`` or ``None`` unlinks the account, ``...`` keeps it."""
-    cleaned = clean(StaffMember, STAFF_FIELDS, values, DirectoryError)
-    if "email" in cleaned:
-        _check_staff_email(member.department, cleaned["email"], member.id)
     user = _account(user_email) if user_email is not ... else member.user
-    changes = assign(member, cleaned)
+    linked = {}
     if user is not member.user:
-        changes["account"] = [_email(member.user), _email(user)]
-        member.user = user
-    if changes:
-        db.session.flush()
-        audit.record(
-            "directory.staff.update", "staff_member", member.id, actor=actor, changes=changes
-        )
-    return changes
-
-
-def _check_staff_email(department: Department, email: str, own_id: int | None) -> None:
-    stmt = sa.select(StaffMember.id).where(
-        StaffMember.department_id == department.id, StaffMember.email == email
-    )
-    if _taken(stmt, own_id):
-        raise DirectoryError(
-            _("Another member of this department's staff uses %(email)s.", email=email), "email"
-        )
+        linked = {"account": [_email(member.user), _email(user)]}
+    return _update(STAFF, member, actor, values, linked=linked, user=user)
 
 
 def _email(user) -> str | None:
@@ -352,44 +380,11 @@ def delete_staff(member: StaffMember, *, actor) -> None:
 
 
 def create_position(department: Department, *, actor, **values: Any) -> Position:
-    cleaned = clean(Position, POSITION_FIELDS, values, DirectoryError, creating=True)
-    _check_position_code(department, cleaned["code"], None)
-    position = Position()
-    changes = assign(position, cleaned)
-    department.positions.append(position)
-    db.session.flush()
-    audit.record(
-        "directory.position.create",
-        "position",
-        position.id,
-        actor=actor,
-        department=department.code,
-        changes=changes,
-    )
-    return position
+    return _create(POSITIONS, department, actor, values)
 
 
 def update_position(position: Position, *, actor, **values: Any) -> dict[str, list]:
-    cleaned = clean(Position, POSITION_FIELDS, values, DirectoryError)
-    if "code" in cleaned:
-        _check_position_code(position.department, cleaned["code"], position.id)
-    changes = assign(position, cleaned)
-    if changes:
-        db.session.flush()
-        audit.record(
-            "directory.position.update", "position", position.id, actor=actor, changes=changes
-        )
-    return changes
-
-
-def _check_position_code(department: Department, code: str, own_id: int | None) -> None:
-    stmt = sa.select(Position.id).where(
-        Position.department_id == department.id, Position.code == code
-    )
-    if _taken(stmt, own_id):
-        raise DirectoryError(
-            _("This department already has a position with the code %(code)s.", code=code), "code"
-        )
+    return _update(POSITIONS, position, actor, values)
 
 
 def hand_over_position(

@@ -103,24 +103,39 @@ def consultation_new():
         elif not can_manage(current_user, item):
             abort(403)
         else:
-            try:
-                consultation = services.open_consultation(
-                    item,
-                    current_user,
-                    form.title.data,
-                    form.summary.data,
-                    to_utc(form.opens_at.data),
-                    to_utc(form.closes_at.data),
-                )
-            except forum_services.ForumError as error:
-                flash(str(error), "error")
-                status = 400
-            else:
-                flash(_("The consultation is opened. Add the documents to read."), "success")
-                return redirect(url_for("forum.consultation_edit", consultation_id=consultation.id))
+            saved = _saved(
+                lambda: services.open_consultation(item, current_user, *_fields(form)),
+                _("The consultation is opened. Add the documents to read."),
+            )
+            if saved is not None:
+                return saved
+            status = 400
     elif form.errors:
         status = 400
     return render_template("forum/consultations/new.html", form=form), status
+
+
+def _fields(form) -> tuple:
+    """The consultation form's title, summary and window (Beijing time in, UTC out)."""
+    return (
+        form.title.data,
+        form.summary.data,
+        to_utc(form.opens_at.data),
+        to_utc(form.closes_at.data),
+    )
+
+
+def _saved(save, done: str):
+    """Run ``save`` (it returns the consultation): on success flash ``done`` and go to the
+    consultation's edit page; on a refusal flash its reason and return None (the form is shown
+    again with what was typed)."""
+    try:
+        consultation = save()
+    except forum_services.ForumError as error:
+        flash(str(error), "error")
+        return None
+    flash(done, "success")
+    return redirect(url_for("forum.consultation_edit", consultation_id=consultation.id))
 
 
 @bp.route("/consultations/<int:consultation_id>")
@@ -152,21 +167,16 @@ def consultation_edit(consultation_id: int):
     form.submit.label.text = _("Save the changes")
     status = 200
     if form.validate_on_submit():
-        try:
-            services.edit_consultation(
-                consultation,
-                current_user,
-                form.title.data,
-                form.summary.data,
-                to_utc(form.opens_at.data),
-                to_utc(form.closes_at.data),
-            )
-        except forum_services.ForumError as error:
-            flash(str(error), "error")
-            status = 400
-        else:
-            flash(_("The consultation is changed."), "success")
-            return redirect(url_for("forum.consultation_edit", consultation_id=consultation.id))
+        saved = _saved(
+            lambda: (
+                services.edit_consultation(consultation, current_user, *_fields(form))
+                or consultation
+            ),
+            _("The consultation is changed."),
+        )
+        if saved is not None:
+            return saved
+        status = 400
     elif form.errors:
         status = 400
     return render_template(
