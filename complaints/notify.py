@@ -16,7 +16,7 @@
   sms`` (run it every minute or so) or ``kaimen deadlines run`` (which does it first) claims each
   queued or failed SMS with one atomic UPDATE (PENDING/FAILED → SENDING, committed before the
   gateway is called, so two runs never send the same SMS) and hands it to the gateway
-  (``complaints.sms``). Accepted → SENT and the complaint is notified at that moment; refused or
+  (``portal.sms``). Accepted → SENT and the complaint is notified at that moment; refused or
   unreachable → FAILED with the error, the complaint stays ANSWERED and the next run tries
   again. A run that dies while the gateway holds the message leaves the row SENDING: it is not
   sent again (at most once), and the officer can still record a notification by phone.
@@ -43,12 +43,12 @@ from complaints.models import (
     NotificationMethod,
     NotificationStatus,
 )
-from complaints.sms import SmsError, gateway
 from complaints.states import move
 from portal import audit
 from portal.db import utcnow
 from portal.extensions import db
 from portal.mail.outbox import queue_templated
+from portal.sms import SmsError, gateway
 from portal.urls import external_url
 from portal.workdays import local_date
 

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from disclosure import models as _models  # noqa: F401 - the disclosure tables registered with the app
 from disclosure.catalog import indexing
+from disclosure.catalog import online_admin_views as _online_admin_views  # noqa: F401 - its routes
 from disclosure.catalog.admin_views import bp as catalog_admin_bp
 from disclosure.catalog.cli import catalog
 from disclosure.catalog.demo import load_catalog_demo

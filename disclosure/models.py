@@ -8,15 +8,29 @@ from disclosure.catalog.models import (
     ProcedureStep,
     StepKind,
 )
+from disclosure.catalog.online_models import (
+    ApplicantKind,
+    FieldType,
+    FormField,
+    IdentityLevel,
+    MaterialSpec,
+    OnlineSpec,
+)
 from disclosure.directory.models import Department, Leader, Position, StaffMember
 
 __all__ = [
+    "ApplicantKind",
     "ApplicationForm",
     "ApprovalItem",
     "Department",
+    "FieldType",
+    "FormField",
     "FormFormat",
+    "IdentityLevel",
     "ItemStatus",
     "Leader",
+    "MaterialSpec",
+    "OnlineSpec",
     "Position",
     "ProcedureStep",
     "StaffMember",

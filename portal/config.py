@@ -104,12 +104,17 @@ class Config:
     # Follow-ups to one's complaints (each may carry five attachments and mails the officers).
     RATELIMIT_COMPLAINT_FOLLOW_UP = "10 per hour"
 
-    # SMS (complaint notifications): "log" writes them to the log (one machine, no gateway);
-    # "http" POSTs JSON to KAIMEN_SMS_URL with the bearer token KAIMEN_SMS_TOKEN.
+    # SMS (complaint notifications, identity phone codes): "log" writes them to the log (one
+    # machine, no gateway); "http" POSTs JSON to KAIMEN_SMS_URL with the bearer token KAIMEN_SMS_TOKEN.
     KAIMEN_SMS_BACKEND = "log"
     KAIMEN_SMS_URL: str | None = None
     KAIMEN_SMS_TOKEN: str | None = None
     KAIMEN_SMS_TIMEOUT = 5.0
+
+    # Applicants' ID numbers and credit codes are stored encrypted (AES-GCM) with a key derived
+    # from this secret, and found by an HMAC under another derived key; unset = derived from
+    # SECRET_KEY (HKDF, fixed context labels). Changing it makes stored numbers unreadable.
+    KAIMEN_IDENTITY_KEY: str | None = None
 
     # Feature packages to load (entry points of the group ``kaimen.features``); None = all installed.
     KAIMEN_FEATURES: list[str] | None = None
@@ -166,6 +171,7 @@ class Config:
             "KAIMEN_SMS_BACKEND", "http" if conf["KAIMEN_SMS_URL"] else "log"
         )
         conf["KAIMEN_SMS_TIMEOUT"] = float(env("KAIMEN_SMS_TIMEOUT", "5"))
+        conf["KAIMEN_IDENTITY_KEY"] = env("KAIMEN_IDENTITY_KEY")
         features = env("KAIMEN_FEATURES")
         if features is not None:
             conf["KAIMEN_FEATURES"] = [f.strip() for f in features.split(",") if f.strip()]

@@ -26,7 +26,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from portal.extensions import db
 
-AREAS = frozenset({"photos", "forms", "consultations", "complaints"})
+AREAS = frozenset({"photos", "forms", "consultations", "complaints", "approvals"})
 EXTENSIONS = frozenset({"pdf", "docx", "doc", "jpg", "png"})
 NAME_PATTERN = re.compile(r"\A[0-9a-f]{32}\.(?:pdf|docx|doc|jpg|png)\Z")
 

@@ -2,7 +2,9 @@
 
 The departments come as submission files (``demo_data/*.yaml``, the published format), loaded by
 the same importer an administrator uses; every published item then gets an application form in
-PDF and in WORD. Running it again changes nothing.
+PDF and in WORD. Three items offer online application (网上申报); their materials name those
+forms as templates, so their files are imported once more after the forms exist. Running it again
+changes nothing.
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ from pathlib import Path
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+import yaml
 from PIL import Image, ImageDraw
 
 from disclosure.catalog.models import ApprovalItem, ItemStatus
 from disclosure.catalog.sample_forms import make_docx, make_pdf
 from disclosure.catalog.services import add_form
-from disclosure.catalog.submission import import_submission
+from disclosure.catalog.submission import dumps, import_submission
 from disclosure.directory.models import Leader, StaffMember
 from disclosure.directory.services import set_leader_photo, update_staff
 from portal.accounts import services as accounts
@@ -47,17 +50,37 @@ def load_catalog_demo(
     staff record, ``supervisor_email`` that of ``SUPERVISOR_STAFF_EMAIL``'s (nothing is linked
     when one is None or no such account exists).
     """
+    # Online offers name the generated application forms as their materials' templates, and
+    # forms are not part of the format: the files go in first without their online sections
+    # (which leaves any offer as it is), then the forms, then the files whole. Run again, both
+    # passes change nothing.
     for path in demo_files():
-        report = import_submission(path.read_bytes(), path.name, actor=actor)
-        if not report.ok:
-            problems = "\n".join(f"  {error}" for error in report.errors)
-            raise RuntimeError(f"demo file {path.name} does not import:\n{problems}")
+        _import(without_online(path.read_bytes()), path.name, actor)
     _add_missing_forms(actor)
+    for path in demo_files():
+        data = path.read_bytes()
+        if b"\n  online:" in data:
+            _import(data, path.name, actor)
     _add_missing_portraits(actor)
     if officer_email:
         _link_account(OFFICER_STAFF_EMAIL, officer_email, actor)
     if supervisor_email:
         _link_account(SUPERVISOR_STAFF_EMAIL, supervisor_email, actor)
+
+
+def _import(data: bytes, name: str, actor) -> None:
+    report = import_submission(data, name, actor=actor)
+    if not report.ok:
+        problems = "\n".join(f"  {error}" for error in report.errors)
+        raise RuntimeError(f"demo file {name} does not import:\n{problems}")
+
+
+def without_online(data: bytes) -> bytes:
+    """A demo file without its items' ``online`` sections."""
+    content = yaml.safe_load(data)
+    for entry in content.get("items", []):
+        entry.pop("online", None)
+    return dumps(content, "yaml").encode("utf-8")
 
 
 def form_title(item: ApprovalItem) -> str:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 
+from disclosure.catalog.online_models import OnlineSpec
 from disclosure.directory.models import Department, Position
 from portal.db import Base, UTCDateTime, str_enum, utcnow
 
@@ -89,6 +90,10 @@ class ApprovalItem(Base):
         back_populates="item",
         cascade="all, delete-orphan",
         order_by="ProcedureStep.sequence",
+    )
+    # What it offers online (网上申报), if anything: disclosure.catalog.online_models.
+    online: so.Mapped[OnlineSpec | None] = so.relationship(
+        cascade="all, delete-orphan", uselist=False, passive_deletes=True
     )
     forms: so.Mapped[list[ApplicationForm]] = so.relationship(
         back_populates="item",

@@ -34,6 +34,14 @@ from disclosure.catalog.submission_export import (
     position_record,
     step_records,
 )
+from disclosure.catalog.submission_online import (
+    apply_online,
+    canonical,
+    online_changes,
+    online_record,
+    template_errors,
+    wanted_online,
+)
 from disclosure.catalog.submission_parse import ParseError, parse
 from disclosure.catalog.submission_state import State
 from disclosure.catalog.submission_validate import (
@@ -134,6 +142,7 @@ def import_submission(
     errors = validate(located, filename)
     state = State.load(located.data)
     errors += state.conflicts(located, filename)
+    errors += template_errors(located, filename, state.items)
     if errors:
         report.errors = sorted(set(errors), key=lambda error: error.sort_key)
         return report
@@ -201,7 +210,7 @@ class _Wanted:
         self.items = [self._item(entry) for entry in data["items"]]
 
     @staticmethod
-    def _item(entry: dict[str, Any]) -> tuple[dict[str, Any], dict[StepKind, dict[str, Any]]]:
+    def _item(entry: dict[str, Any]) -> tuple[dict, dict[StepKind, dict], dict | None]:
         record: dict[str, Any] = {
             "code": _text(entry["code"]),
             "name": _text(entry["name"]),
@@ -224,7 +233,7 @@ class _Wanted:
                 else:
                     wanted[key] = _text(value) if value is not None else ""
             steps[kind] = wanted
-        return record, steps
+        return record, steps, wanted_online(entry)
 
 
 def _item_changes(old, old_steps, new, new_steps) -> dict[str, list[Any]]:
@@ -410,16 +419,24 @@ class _Sync:
         report, items = self.report, self.state.items
         in_file = set()
         total = len(self.wanted.items)
-        for done, (record, steps) in enumerate(self.wanted.items, start=1):
+        for done, (record, steps, online) in enumerate(self.wanted.items, start=1):
             code = record["code"]
             in_file.add(code)
             item = items.get(code)
             action = "create" if item is None else "update"
+            # The online offer (网上申报), its templates named as the export names them.
+            online = canonical(online, item.forms if item is not None else ())
+            old_online = online_record(item) if item is not None else None
+            online_changed = online_changes(old_online, online)
             if item is None:
                 changes = _item_changes(None, {}, record, steps)
                 report.created.append(code)
             else:
                 changes = _item_changes(item_record(item), step_records(item), record, steps)
+            changes.update(online_changed)
+            if online_changed and old_online is not None:
+                changes["online.version"] = [item.online.version, item.online.version + 1]
+            if item is not None:
                 (report.updated if changes else report.unchanged).append(code)
             if changes:
                 report.changes[code] = changes
@@ -430,6 +447,8 @@ class _Sync:
                 else:
                     item.updated_at = self.now
                 self._assign_item(item, record, steps, positions)
+                if online_changed:
+                    apply_online(item, online)
                 self.note(f"catalog.item.{action}", "approval_item", item, changes)
             if self.progress is not None:
                 self.progress(done, total)

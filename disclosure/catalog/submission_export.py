@@ -15,6 +15,8 @@ import sqlalchemy.orm as so
 import yaml
 
 from disclosure.catalog.models import ApprovalItem, ItemStatus, ProcedureStep, StepKind
+from disclosure.catalog.online_models import OnlineSpec
+from disclosure.catalog.submission_online import export_online
 from disclosure.catalog.submission_validate import FORMAT
 from disclosure.directory.models import Department, Leader, Position, StaffMember
 from portal.extensions import db
@@ -125,7 +127,13 @@ def load_items(department: Department) -> list[ApprovalItem]:
         db.session.scalars(
             sa.select(ApprovalItem)
             .where(ApprovalItem.department_id == department.id)
-            .options(so.selectinload(ApprovalItem.steps).joinedload(ProcedureStep.position))
+            .options(
+                so.selectinload(ApprovalItem.steps).joinedload(ProcedureStep.position),
+                so.selectinload(ApprovalItem.forms),
+                so.selectinload(ApprovalItem.online).options(
+                    so.selectinload(OnlineSpec.fields), so.selectinload(OnlineSpec.materials)
+                ),
+            )
         )
     )
 
@@ -177,6 +185,9 @@ def _export_item(item: ApprovalItem) -> dict[str, Any]:
         entry["steps"].append(
             {key: value for key, value in step.items() if value not in (None, "")}
         )
+    online = export_online(item)
+    if online is not None:
+        entry["online"] = online
     return entry
 
 

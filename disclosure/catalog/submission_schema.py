@@ -31,6 +31,8 @@ DAY_FIELDS = {
     "time_limit",
     "consultation_time_limit",
     "notification_time_limit",
+    "statutory_limit_days",
+    "promised_limit_days",
 }
 COMPLAINT_ONLY = ("channels", "phone", "notification_method", "notification_time_limit")
 
@@ -81,6 +83,30 @@ LABELS = {
     "phone": _l("phone"),
     "notification_method": _l("notification method"),
     "notification_time_limit": _l("notification time limit"),
+    # The online offer (网上申报): submission_online.
+    "online": _l("online application"),
+    "enabled": _l("applied for online"),
+    "applicant": _l("who may apply"),
+    "identity_level": _l("identity level"),
+    "statutory_limit_days": _l("statutory time limit"),
+    "promised_limit_days": _l("promised time limit"),
+    "fields": _l("form fields"),
+    "key": _l("key"),
+    "label_zh": _l("label (Chinese)"),
+    "label_en": _l("label (English)"),
+    "type": _l("type"),
+    "required": _l("required"),
+    "min_length": _l("shortest length"),
+    "max_length": _l("longest length"),
+    "min": _l("smallest value"),
+    "max": _l("largest value"),
+    "choices": _l("choices"),
+    "help_zh": _l("help (Chinese)"),
+    "help_en": _l("help (English)"),
+    "types": _l("accepted types of file"),
+    "max_mb": _l("size limit"),
+    "note": _l("note"),
+    "template": _l("template form"),
 }
 # What one entry of a list is.
 ENTRY_LABELS = {
@@ -89,6 +115,10 @@ ENTRY_LABELS = {
     "positions": _l("position"),
     "items": _l("approval item"),
     "steps": _l("step"),
+    "fields": _l("form field"),
+    "materials": _l("material"),
+    "choices": _l("choice"),
+    "types": _l("type of file"),
 }
 
 
@@ -237,13 +267,22 @@ def _from_schema_error(
                 value=shown(value),
             )
         )
-    elif validator == "enum":
+    elif validator == "enum" and key == "kind":
         kinds = ", ".join(f"{kind.value} ({kind.label})" for kind in StepKind)
         yield at(
             _(
                 "unknown step kind %(value)s: the kinds are %(kinds)s",
                 value=shown(value),
                 kinds=kinds,
+            )
+        )
+    elif validator == "enum":
+        yield at(
+            _(
+                "unknown %(label)s %(value)s: use one of %(options)s",
+                label=label,
+                value=shown(value),
+                options=", ".join(str(option) for option in error.validator_value),
             )
         )
     elif validator == "pattern":
@@ -270,7 +309,12 @@ def _from_schema_error(
             )
         )
     elif validator == "minimum":
-        if key == "total_time_limit":
+        if key == "statutory_limit_days":
+            message = _(
+                "the statutory time limit must be at least 1 working day (got %(value)s)",
+                value=shown(value),
+            )
+        elif key == "total_time_limit":
             message = _(
                 "the total time limit must be at least 1 working day (got %(value)s)",
                 value=shown(value),
@@ -319,6 +363,8 @@ def _type_message(expected: str | list[str], key: str, label: str, value: Any, p
         return _("%(label)s must be text (got %(value)s)", label=label, value=got)
     if expected == ["string", "null"]:
         return _("%(label)s must be an email address (got %(value)s)", label=label, value=got)
+    if expected == "number":
+        return _("%(label)s must be a number (got %(value)s)", label=label, value=got)
     if expected == "boolean":
         return _("%(label)s must be true or false (got %(value)s)", label=label, value=got)
     if expected == "array":
@@ -336,6 +382,12 @@ def _pattern_message(pattern: str, key: str, label: str, value: str) -> str:
         return _("%(label)s must not be empty", label=label)
     if key == "postcode":
         return _("a postcode has six digits (got %(value)s)", value=shown(value))
+    if key == "key":  # a form field's key (the online section)
+        return _(
+            "the key %(value)s is not valid: use up to 40 lower-case letters, digits and "
+            "underscores, starting with a letter (such as applicant_name)",
+            value=shown(value),
+        )
     longest = re.search(r"\{0,(\d+)\}", pattern)
     return _(
         "%(label)s %(value)s is not a valid code: use up to %(limit)d letters, digits, dots, "

@@ -14,6 +14,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 
 from disclosure.catalog.models import STEP_LABELS, StepKind
+from disclosure.catalog.submission_online import online_rule_errors
 from disclosure.catalog.submission_parse import Located, Path
 from disclosure.catalog.submission_schema import (
     FORMAT,
@@ -44,6 +45,7 @@ def validate(located: Located, file: str) -> list[SubmissionError]:
     ]
     found.extend(schema_errors(located, file))
     found.extend(_rule_errors(located, file))
+    found.extend(online_rule_errors(located, file))
     return sorted(set(found), key=lambda error: error.sort_key)
 
 

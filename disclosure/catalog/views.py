@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from disclosure.catalog.indexing import ITEM_DOC
 from disclosure.catalog.models import ApplicationForm, ApprovalItem, ItemStatus, ProcedureStep
+from disclosure.catalog.online import promised_days, spec_options
 from disclosure.directory.models import Department, Position
 from portal import search, uploads
 from portal.accounts.permissions import is_admin
@@ -78,6 +79,7 @@ def _load_item(code: str) -> ApprovalItem:
         .joinedload(ProcedureStep.position)
         .options(so.joinedload(Position.holder), so.joinedload(Position.deputy)),
         so.selectinload(ApprovalItem.forms),
+        *spec_options(),
     )
     return db.session.scalar(stmt) or abort(404)
 
@@ -90,7 +92,14 @@ def item(code: str):
         for provider in current_app.extensions["kaimen"].item_actions
         if (action := provider(approval_item)) is not None
     ]
-    return render_template("disclosure/catalog/item.html", item=approval_item, actions=actions)
+    offer = approval_item.online if approval_item.online and approval_item.online.enabled else None
+    return render_template(
+        "disclosure/catalog/item.html",
+        item=approval_item,
+        actions=actions,
+        offer=offer,
+        promised=promised_days(offer, approval_item.steps) if offer else None,
+    )
 
 
 @bp.route("/forms/<int:form_id>")

@@ -16,9 +16,9 @@ from complaints.models import (
     Notification,
     NotificationStatus,
 )
-from complaints.sms import HttpGateway, LogGateway, SmsError, gateway
 from portal.extensions import db
 from portal.mail.models import OutboundMessage
+from portal.sms import HttpGateway, LogGateway, SmsError, gateway
 from tests.conftest import free_port
 
 

@@ -1,4 +1,4 @@
-"""The hand-written PDF and WORD application forms are well-formed files that show Chinese text."""
+"""The PDF (reportlab) and WORD (python-docx) application forms open, and show all their Chinese text."""
 
 from __future__ import annotations
 
@@ -8,120 +8,150 @@ import re
 import shutil
 import subprocess
 import zipfile
-from xml.etree import ElementTree
 
+import docx
 import pytest
 
 from disclosure.catalog.sample_forms import make_docx, make_pdf
 
 TITLE = "排污许可证申请表"
+# Longer than one printed line (about 43 characters of 11 pt fit between the margins).
+LONG = (
+    "申请人应当如实向行政机关提交有关材料和反映真实情况，并对其申请材料实质内容的真实性负责；"
+    "行政机关不得要求申请人提交与其申请的行政许可事项无关的技术资料和其他材料。"
+)
 LINES = [
     "审批事项：排污许可证核发（编号 LJ-STHJ-001）",
     "申请人（单位）名称：＿＿＿＿＿＿",
     "□ 1. 排污许可证申请表（含排污单位基本信息、主要生产设施、污染防治设施及排放口）；",
     "",
     'Special characters stay text: <w:t> & "quotes" (parentheses) \\ backslash',
+    LONG,
 ]
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
-
-def parse(xml: bytes) -> ElementTree.Element:
-    return ElementTree.fromstring(xml)  # noqa: S314 - our own output, not untrusted input
-
-
-def xref_offsets(pdf: bytes) -> dict[int, int]:
-    """Object number -> byte offset, read through startxref as a viewer does."""
-    start = int(re.search(rb"startxref\s+(\d+)\s+%%EOF\s*$", pdf).group(1))
-    assert pdf[start:].startswith(b"xref")
-    lines = pdf[start:].split(b"\n")
-    first, count = map(int, lines[1].split())
-    entries = lines[2 : 2 + count]
-    offsets = {}
-    for number, entry in enumerate(entries, start=first):
-        offset, _generation, kind = entry.split()
-        if kind == b"n":
-            offsets[number] = int(offset)
-    return offsets
-
-
-def test_pdf_cross_reference_points_at_every_object():
-    pdf = make_pdf(TITLE, LINES * 40)  # long enough for several pages
-    assert pdf.startswith(b"%PDF-1.4\n")
-    offsets = xref_offsets(pdf)
-    objects = re.findall(rb"(?m)^(\d+) 0 obj$", pdf)
-    assert sorted(offsets) == sorted(int(n) for n in objects) == list(range(1, len(objects) + 1))
-    for number, offset in offsets.items():
-        assert pdf[offset:].startswith(b"%d 0 obj\n" % number), number
-    trailer = pdf[pdf.rindex(b"trailer") :]
-    assert b"/Size %d" % (len(objects) + 1) in trailer and b"/Root 1 0 R" in trailer
-    # Every xref entry is exactly 20 bytes, as the format requires.
-    start = int(re.search(rb"startxref\s+(\d+)", pdf).group(1))
-    table = pdf[start : pdf.index(b"trailer", start)].split(b"\n", 2)[2]
-    assert [len(entry) for entry in table.split(b"\n")[:-1]] == [19] * (len(objects) + 1)
-
-
-def test_pdf_stream_lengths_are_exact():
-    pdf = make_pdf(TITLE, LINES)
-    for match in re.finditer(rb"<< /Length (\d+) >>\nstream\n", pdf):
-        end = match.end() + int(match.group(1))
-        assert pdf[end:].startswith(b"\nendstream"), "stream length is off"
-
-
-def test_pdf_uses_the_standard_chinese_font_and_shows_the_title():
-    pdf = make_pdf(TITLE, LINES)
-    assert b"/BaseFont /STSong-Light" in pdf and b"/Encoding /UniGB-UCS2-H" in pdf
-    assert b"/Subtype /CIDFontType0" in pdf and b"/Ordering (GB1)" in pdf
-    assert b"/FontFile" not in pdf  # nothing embedded: viewers supply the font
-    assert TITLE.encode("utf-16-be").hex().upper().encode() in pdf
-    assert len(pdf) < 20_000
-
-
-def test_pdf_is_deterministic_and_paginates_long_forms():
-    assert make_pdf(TITLE, LINES) == make_pdf(TITLE, LINES)
-    assert b"/Count 1 " in make_pdf(TITLE, LINES)
-    assert b"/Count 1 " not in make_pdf(TITLE, LINES * 40)
-
-
-@pytest.mark.skipif(
+needs_poppler = pytest.mark.skipif(
     shutil.which("pdftotext") is None and not os.environ.get("CI"),
     reason="poppler-utils is not installed (CI installs it and runs this test)",
 )
-def test_pdf_text_reads_back_in_chinese():
-    pdf = make_pdf(TITLE, LINES)
-    text = subprocess.run(
+
+
+def pdf_text(pdf: bytes) -> str:
+    return subprocess.run(
         ["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True
     ).stdout.decode("utf-8")
+
+
+def pdf_pages(pdf: bytes) -> int:
+    info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout
+    return int(re.search(rb"Pages:\s+(\d+)", info).group(1))
+
+
+def squeeze(text: str) -> str:
+    """Text without whitespace: a wrapped line reads back with line breaks in it."""
+    return re.sub(r"\s+", "", text)
+
+
+def test_pdf_is_a4_and_uses_the_built_in_chinese_font_without_embedding_it():
+    pdf = make_pdf(TITLE, LINES)
+    assert pdf.startswith(b"%PDF-1.") and pdf.rstrip().endswith(b"%%EOF")
+    assert b"/BaseFont /STSong-Light" in pdf and b"/UniGB-UCS2-H" in pdf
+    assert b"/FontFile" not in pdf  # nothing embedded: viewers supply the font
+    assert b"/MediaBox [ 0 0 595.2756 841.8898 ]" in pdf
+    assert len(pdf) < 20_000
+
+
+def test_pdf_is_deterministic():
+    """reportlab's invariant mode: no creation date or random id, so the same form, the same bytes."""
+    assert make_pdf(TITLE, LINES) == make_pdf(TITLE, LINES)
+    assert make_pdf(TITLE, LINES) != make_pdf(TITLE, [*LINES, "另一行"])
+
+
+@needs_poppler
+def test_pdf_text_reads_back_every_line_in_chinese():
+    text = pdf_text(make_pdf(TITLE, LINES))
     assert TITLE in text
     assert "排污许可证核发" in text
+    lines = text.splitlines()
+    # The long line wraps: it is on more than one printed line, and nothing of it is lost.
+    assert not any(LONG in line for line in lines)
+    assert any(line.startswith("申请人应当如实") for line in lines)
+    for line in LINES:
+        assert squeeze(line) in squeeze(text), line
 
 
-def test_docx_is_a_zip_with_the_three_parts_and_the_text():
+@needs_poppler
+def test_wrapped_lines_keep_closing_punctuation_off_the_start_of_a_line():
+    text = pdf_text(make_pdf(TITLE, [LONG * 3]))
+    body = [line for line in text.splitlines() if line.strip() and line != TITLE]
+    assert len(body) >= 4
+    assert not [line for line in body if line[0] in "，。、；：！？）》」"]
+
+
+@needs_poppler
+def test_pdf_paginates_long_forms_without_losing_a_line():
+    lines = [f"第{number}项：{LONG}" for number in range(1, 61)]
+    pdf = make_pdf(TITLE, lines)
+    assert pdf_pages(make_pdf(TITLE, LINES)) == 1
+    assert pdf_pages(pdf) > 1
+    text = squeeze(pdf_text(pdf))
+    for line in lines:
+        assert squeeze(line) in text, line
+
+
+def test_pdf_keeps_markup_characters_as_text_and_survives_odd_input():
+    # Markup characters are escaped for reportlab's paragraph parser; controls and characters
+    # beyond the BMP (which the UCS-2 CMap cannot show) do not break the file.
+    pdf = make_pdf("表\x01格\n第二行", ["<b>不是粗体</b> & <br/>", "a\x0bb", "𠀀字", ""])
+    assert pdf.startswith(b"%PDF-")
+    if shutil.which("pdftotext"):
+        text = pdf_text(pdf)
+        assert "<b>不是粗体</b> & <br/>" in text and "ab" in text and "?字" in text
+        assert "表格 第二行" in text
+
+
+def test_docx_opens_in_python_docx_with_the_title_as_heading_and_every_line():
+    data = make_docx(TITLE, LINES)
+    document = docx.Document(io.BytesIO(data))
+    paragraphs = document.paragraphs
+    assert paragraphs[0].text == TITLE and paragraphs[0].style.name.startswith("Heading")
+    assert [p.text for p in paragraphs[1:]] == LINES  # escaped on the way in, the same text out
+    assert document.core_properties.title == TITLE
+    section = document.sections[0]
+    assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
+
+
+def test_docx_sets_the_east_asian_font_on_every_run():
+    document = docx.Document(io.BytesIO(make_docx(TITLE, LINES)))
+    runs = [run for paragraph in document.paragraphs for run in paragraph.runs]
+    assert runs
+    for run in runs:
+        fonts = run._element.rPr.rFonts
+        assert fonts.get(f"{W}eastAsia") == "宋体"
+        assert fonts.get(f"{W}eastAsiaTheme") is None  # a theme font would take precedence
+    normal = document.styles["Normal"].element.rPr
+    assert normal.rFonts.get(f"{W}eastAsia") == "宋体"
+    assert normal.find(f"{W}lang").get(f"{W}eastAsia") == "zh-CN"
+
+
+def test_docx_is_a_sound_zip_with_the_main_part_and_is_deterministic():
     data = make_docx(TITLE, LINES)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert archive.testzip() is None
-        assert archive.namelist() == ["[Content_Types].xml", "_rels/.rels", "word/document.xml"]
-        types = parse(archive.read("[Content_Types].xml"))
-        rels = parse(archive.read("_rels/.rels"))
-        document = parse(archive.read("word/document.xml"))
-    assert any(o.get("PartName") == "/word/document.xml" for o in types)
-    assert [r.get("Target") for r in rels] == ["word/document.xml"]
-    texts = [t.text or "" for t in document.iter(f"{W}t")]
-    assert texts[0] == TITLE
-    assert texts[1:] == LINES  # escaped on the way in, the same text on the way out
+        assert "word/document.xml" in archive.namelist()  # what portal.uploads.sniff looks for
+        assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        assert TITLE in archive.read("word/document.xml").decode("utf-8")
     assert make_docx(TITLE, LINES) == data
 
 
 def test_docx_drops_characters_xml_cannot_hold():
-    data = make_docx("表\x01格", ["a\x0bb"])
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        document = parse(archive.read("word/document.xml"))
-    assert [t.text for t in document.iter(f"{W}t")] == ["表格", "ab"]
+    document = docx.Document(io.BytesIO(make_docx("表\x01格", ["a\x0bb"])))
+    assert [p.text for p in document.paragraphs] == ["表格", "ab"]
 
 
 def test_a_line_break_inside_a_line_starts_a_new_line():
-    with zipfile.ZipFile(io.BytesIO(make_docx(TITLE, ["第一行\n第二行"]))) as archive:
-        document = parse(archive.read("word/document.xml"))
-    assert [t.text for t in document.iter(f"{W}t")] == [TITLE, "第一行", "第二行"]
-    pdf = make_pdf(TITLE, ["第一行\r\n第二行"])
-    assert b"000A" not in pdf and b"000D" not in pdf
-    assert "第二行".encode("utf-16-be").hex().upper().encode() in pdf
+    document = docx.Document(io.BytesIO(make_docx(TITLE, ["第一行\n第二行"])))
+    assert [p.text for p in document.paragraphs] == [TITLE, "第一行", "第二行"]
+    if shutil.which("pdftotext"):
+        lines = pdf_text(make_pdf(TITLE, ["第一行\r\n第二行"])).splitlines()
+        assert "第一行" in lines and "第二行" in lines

@@ -1,4 +1,7 @@
-"""Sending an SMS to a complainant, through a pluggable gateway.
+"""Sending an SMS (a complaint's notification, an identity's phone code) through a pluggable gateway.
+
+The kernel owns the gateway so that every service can send one; what a message says, and what a
+failure means, stays with the service that sends it.
 
 ``KAIMEN_SMS_BACKEND`` picks the gateway:
 
@@ -7,8 +10,9 @@
 * ``http``: the message is POSTed as JSON ``{"to": …, "text": …, "reference": …}`` to
   ``KAIMEN_SMS_URL`` with ``Authorization: Bearer <KAIMEN_SMS_TOKEN>`` and a timeout of
   ``KAIMEN_SMS_TIMEOUT`` seconds. Any 2xx answer is acceptance; the gateway's message id is taken
-  from the JSON field ``id`` when it sends one. Anything else raises ``SmsError``: the
-  notification is marked failed and ``kaimen deadlines run`` tries again.
+  from the JSON field ``id`` when it sends one. Anything else raises ``SmsError``; the caller
+  decides what that means (a complaint's notification is marked failed and ``kaimen deadlines
+  run`` tries again; an identity's phone code tells the user to try later).
 """
 
 from __future__ import annotations

@@ -1,0 +1,117 @@
+"""The officers' side on the web: the queue (by due date, overdue marked, constant SQL), the
+actions on the application's page, and who may take them (403 off the step's position)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from approvals.application_models import Application, ApplicationStatus, Result
+from approvals.procedure_models import IssuedDocument
+from portal.extensions import db
+from tests.approvals.application_world import *  # noqa: F403
+from tests.approvals.application_world import at, submit
+
+S = ApplicationStatus
+
+
+def test_the_queue_lists_my_open_tasks_by_due_date(client, applicant, item, acceptor, reviewer):
+    with at(date(2026, 12, 1)):
+        older, _ = submit(applicant, item)
+    with at(date(2026, 12, 3)):
+        newer, _ = submit(applicant, item)
+    client.login(acceptor.email)
+    with at(date(2026, 12, 10)):
+        page = client.get("/approvals/queue").get_data(as_text=True)
+    assert page.index(older.number) < page.index(newer.number)
+    assert "overdue" in page  # 12/1 + 5 working days = 12/8
+    client.logout()
+    client.login(reviewer.email)
+    page = client.get("/approvals/queue").get_data(as_text=True)
+    assert older.number not in page  # the review position has nothing yet
+
+
+def test_the_queue_needs_a_position(client, applicant):
+    client.login(applicant.email)
+    assert client.get("/approvals/queue").status_code == 403
+
+
+def test_the_queue_runs_constant_sql(client, applicant, item, acceptor, count_queries):
+    submit(applicant, item)
+    client.login(acceptor.email)
+    client.get("/approvals/queue")
+    with count_queries() as few:
+        client.get("/approvals/queue")
+    for _ in range(5):
+        submit(applicant, item)
+    with count_queries() as many:
+        page = client.get("/approvals/queue").get_data(as_text=True)
+    assert page.count("<code>SP") == 6
+    assert many.count == few.count
+
+
+def test_the_procedure_through_the_web(client, applicant, item, acceptor, reviewer, decider):
+    application, _code = submit(applicant, item)
+    url = f"/approvals/applications/{application.number}"
+    # Seen, but not this step's position: 403.
+    client.login(reviewer.email)
+    client.post(f"{url}/note", {"body": "看一下"})  # reviewer is not on a task yet: 404
+    client.logout()
+    client.login(acceptor.email)
+    page = client.get(url).get_data(as_text=True)
+    assert "Accept (受理)" in page and "Send the correction notice" in page
+    response = client.post(
+        f"{url}/request-correction", {"c_field_phone": "1", "r_field_phone": "号码错误"}
+    )
+    assert response.status_code == 302
+    assert db.session.get(Application, application.id).status == S.CORRECTION_REQUESTED
+    from approvals import services
+
+    services.resubmit(db.session.get(Application, application.id), applicant, {"phone": "13900000000"})
+    db.session.commit()
+    assert client.post(f"{url}/accept").status_code == 302
+    client.logout()
+    client.login(decider.email)
+    # Not the decision step yet: the decider may see it? No — not on a task: 404.
+    assert client.post(f"{url}/decide", {"result": "approved"}).status_code == 404
+    client.logout()
+    client.login(reviewer.email)
+    assert client.post(f"{url}/accept").status_code == 403  # the review position, not acceptance
+    assert client.post(f"{url}/opinion", {"opinion": "agree", "text": ""}).status_code == 400
+    assert client.post(f"{url}/opinion", {"opinion": "agree", "text": "同意"}).status_code == 302
+    client.logout()
+    client.login(decider.email)
+    response = client.post(
+        f"{url}/decide",
+        {"result": "approved", "reasons": "符合条件", "legal_basis": "《环境保护法》第四十五条"},
+    )
+    assert response.status_code == 302
+    client.logout()
+    client.login(acceptor.email)
+    assert client.post(f"{url}/deliver", {"method": "电子送达"}).status_code == 302
+    done = db.session.get(Application, application.id)
+    assert done.status == S.DELIVERED and done.result == Result.APPROVED
+    kinds = [d.kind.value for d in db.session.scalars(sa.select(IssuedDocument).order_by(IssuedDocument.id))]
+    assert kinds == ["receipt", "correction", "acceptance", "approval", "delivery"]
+    letter = db.session.scalar(sa.select(IssuedDocument).where(IssuedDocument.kind == "approval"))
+    client.logout()
+    verify = client.get(f"/approvals/verify/{letter.verification_code}")
+    assert verify.status_code == 200 and letter.number in verify.get_data(as_text=True)
+
+
+def test_suspend_extend_and_note_through_the_web(client, applicant, item, acceptor, supervisor):
+    application, _code = submit(applicant, item)
+    url = f"/approvals/applications/{application.number}"
+    client.login(acceptor.email)
+    client.post(f"{url}/accept")
+    assert client.post(f"{url}/note", {"body": "内部"}).status_code == 302
+    assert client.post(f"{url}/extend", {"days": "3", "reason": "复杂"}).status_code == 403
+    client.logout()
+    client.login(supervisor.email)
+    assert client.post(f"{url}/extend", {"days": "3", "reason": "复杂"}).status_code == 302
+    assert client.post(f"{url}/extend", {"days": "8", "reason": "再延"}).status_code == 400
+    assert client.post(f"{url}/suspend", {"kind": "hearing", "reason": "听证"}).status_code == 302
+    assert db.session.get(Application, application.id).status == S.SUSPENDED
+    assert client.post(f"{url}/resume").status_code == 302
+    assert db.session.get(Application, application.id).extension_days == 3
