@@ -17,6 +17,7 @@ from approvals import models as _models  # noqa: F401 - the approval tables regi
 from approvals import public_views as _public_views  # noqa: F401 - lookup and verification, on bp
 from approvals.cli import approvals_cli
 from approvals.deadlines import on_calendar_changed, on_official_year
+from approvals.demo import demo_summary, load_approvals_demo
 from approvals.services import offered_online
 from approvals.views import bp
 from portal.features import ItemAction, requires
@@ -44,6 +45,8 @@ def init_app(app: Flask) -> None:
     calendar_changed.connect(on_calendar_changed)
     registry = app.extensions["kaimen"]
     registry.item_actions.append(apply_action)
+    registry.demo_loaders.append(load_approvals_demo)
+    registry.demo_summaries.append(demo_summary)
     registry.add_nav(
         "approvals.index",
         _l("Apply online"),

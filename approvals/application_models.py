@@ -141,6 +141,8 @@ class EventKind(enum.StrEnum):
     NOTE = "note"  # internal: never shown to the applicant
     DOCUMENT_ISSUED = "document_issued"
     DEADLINE_RECOMPUTED = "deadline_recomputed"
+    REMINDED = "reminded"  # internal: a task's position was reminded of its due date
+    ESCALATED = "escalated"  # a task past its due date, told to the department's supervisors
 
 
 class Application(Base):

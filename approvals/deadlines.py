@@ -11,6 +11,15 @@ it), then everywhere with a conditional ``UPDATE … WHERE status = 'submitted' 
 today`` whose row count says whether this run still has work to do. A second run finds the status
 changed and does nothing.
 
+**Reminders and escalations.** Every open task of a running application (not suspended: its clock
+stands) whose due date is at most ``DUE_SOON_DAYS`` working days away is reminded to its position's
+holder (cc deputy); one past its due date is escalated to the department's supervisors
+(administrators when it has none), cc holder and deputy. Each is sent once: its key (task, kind,
+due date) is the unique constraint of ``application_reminders``, inserted with
+``INSERT … ON CONFLICT DO NOTHING RETURNING`` before the mail is queued in the same transaction;
+a second run — or one on another host — finds the key taken and sends nothing. A due date that
+moves (suspension, recomputation) is a new key, reminded once more.
+
 **Recounting.** ``portal.workdays.calendar_changed`` / ``official_year_entered`` → every application
 whose stored due dates may count through the changed year (or that has a provisional one) is
 counted again from its facts (``approvals.clock.recompute``); each change is a
@@ -23,8 +32,12 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
 
-from approvals import clock, officer_services
+from approvals import clock, notices, officer_services
+from approvals import snapshot as spec
 from approvals.application_models import (
     Application,
     ApplicationStatus,
@@ -32,24 +45,38 @@ from approvals.application_models import (
     EventKind,
     TaskStatus,
 )
+from approvals.procedure_models import Reminder, ReminderKind
 from approvals.states import add_event
+from disclosure.directory.models import Position
+from disclosure.directory.recipients import position_addresses, supervisors_or_administrators
 from portal import audit
 from portal.db import utcnow
 from portal.extensions import db
-from portal.workdays import local_date
+from portal.mail.outbox import queue_templated
+from portal.workdays import add_working_days, local_date
 from portal.workdays.store import database_calendar
 
 S = ApplicationStatus
+
+
+DUE_SOON_DAYS = 2
+REMINDED_STATUSES = [S.SUBMITTED, S.ACCEPTED, S.IN_REVIEW, S.DECIDED]
 
 
 @dataclass
 class RunSummary:
     accepted_by_law: int = 0
     skipped: int = 0
+    reminders: int = 0
+    escalations: int = 0
+    already_sent: int = 0
+    nobody_to_tell: int = 0
 
     def text(self) -> str:
         return (
-            f"accepted by law {self.accepted_by_law}, skipped (taken by another run) {self.skipped}"
+            f"accepted by law {self.accepted_by_law}, skipped (taken by another run) "
+            f"{self.skipped}; reminders {self.reminders}, escalations {self.escalations}, "
+            f"already sent before {self.already_sent}, nobody to tell {self.nobody_to_tell}"
         )
 
 
@@ -94,7 +121,127 @@ def run(today: date | None = None) -> RunSummary:
         officer_services.accept_by_law(application)
         summary.accepted_by_law += 1
         db.session.commit()
+    remind(today, summary)
     return summary
+
+
+# --- reminders and escalations -------------------------------------------------------------------
+
+
+def _reminded(kind_expression):
+    table = Reminder.__table__
+    return (
+        sa.select(table.c.id)
+        .where(
+            table.c.task_id == ApplicationTask.id,
+            table.c.kind == kind_expression,
+            table.c.due_on == ApplicationTask.due_on,
+        )
+        .exists()
+    )
+
+
+def remind(today: date, summary: RunSummary) -> None:
+    soon = add_working_days(today, DUE_SOON_DAYS).date
+    kind = sa.case(
+        (ApplicationTask.due_on < today, ReminderKind.OVERDUE.value),
+        else_=ReminderKind.DUE_SOON.value,
+    )
+    rows = db.session.execute(
+        sa.select(ApplicationTask.id, ApplicationTask.due_on)
+        .join(Application, Application.id == ApplicationTask.application_id)
+        .where(
+            ApplicationTask.status == TaskStatus.OPEN,
+            ApplicationTask.due_on.is_not(None),
+            ApplicationTask.due_on <= soon,
+            Application.status.in_(REMINDED_STATUSES),
+            ~_reminded(kind),
+        )
+        .order_by(ApplicationTask.due_on, ApplicationTask.id)
+    ).all()
+    for task_id, due_on in rows:
+        overdue = due_on < today
+        _remind(
+            task_id, ReminderKind.OVERDUE if overdue else ReminderKind.DUE_SOON, due_on, summary
+        )
+
+
+def _claim_reminder(task_id: int, kind: ReminderKind, due_on: date) -> int | None:
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[db.engine.dialect.name]
+    stmt = (
+        insert(Reminder)
+        .values(task_id=task_id, kind=kind.value, due_on=due_on, sent_at=utcnow(), recipients=[])
+        .on_conflict_do_nothing(index_elements=["task_id", "kind", "due_on"])
+        .returning(Reminder.id)
+    )
+    return db.session.execute(stmt).scalar()
+
+
+def _remind(task_id: int, kind: ReminderKind, due_on: date, summary: RunSummary) -> None:
+    """Claim the key first; only the run that got it loads the task and mails."""
+    reminder_id = _claim_reminder(task_id, kind, due_on)
+    if reminder_id is None:
+        summary.already_sent += 1
+        db.session.commit()
+        return
+    task = db.session.scalar(
+        sa.select(ApplicationTask)
+        .where(ApplicationTask.id == task_id)
+        .options(
+            so.joinedload(ApplicationTask.application),
+            so.joinedload(ApplicationTask.position).joinedload(Position.holder),
+            so.joinedload(ApplicationTask.position).joinedload(Position.deputy),
+        )
+    )
+    application = task.application
+    to_handlers, cc_handlers = position_addresses(task.position)
+    handlers = to_handlers + cc_handlers
+    if kind == ReminderKind.OVERDUE:
+        to = supervisors_or_administrators(application.department_id)
+        cc = [a for a in handlers if a not in to]
+    else:
+        to, cc = handlers[:1], handlers[1:]
+    if not to:
+        summary.nobody_to_tell += 1
+        db.session.rollback()  # gives the key back: next run tries again
+        return
+    db.session.execute(
+        sa.update(Reminder).where(Reminder.id == reminder_id).values(recipients=to + cc)
+    )
+    queue_templated(
+        "approval_reminder",
+        to=to,
+        cc=cc,
+        locale=current_app.config["BABEL_DEFAULT_LOCALE"],
+        application=application,
+        task=task,
+        position=task.position,
+        overdue=kind == ReminderKind.OVERDUE,
+        step_label=spec.step_label,
+        link=notices.application_link(application),
+    )
+    if kind == ReminderKind.OVERDUE:
+        add_event(
+            application,
+            EventKind.ESCALATED,
+            internal=True,
+            step_kind=task.step_kind,
+            task_id=task.id,
+            due_on=due_on.isoformat(),
+        )
+        audit.record("application.escalated", "application", application.id, task_id=task.id)
+        summary.escalations += 1
+    else:
+        add_event(
+            application,
+            EventKind.REMINDED,
+            internal=True,
+            step_kind=task.step_kind,
+            task_id=task.id,
+            due_on=due_on.isoformat(),
+        )
+        summary.reminders += 1
+    db.session.commit()
 
 
 # --- the calendar changed ----------------------------------------------------------------------

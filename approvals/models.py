@@ -16,5 +16,6 @@ from approvals.procedure_models import (  # noqa: F401
     CorrectionRequest,
     Extension,
     IssuedDocument,
+    Reminder,
     Suspension,
 )

@@ -17,6 +17,7 @@ from approvals.materials import AREA
 from approvals.procedure_models import DocumentKind, IssuedDocument
 from approvals.states import add_event
 from disclosure.directory.models import Department, Position
+from disclosure.directory.recipients import position_addresses, supervisors_or_administrators
 from portal import uploads
 from portal.db import utcnow
 from portal.extensions import db
@@ -162,21 +163,10 @@ def mail_applicant(
     )
 
 
-def officer_addresses(position: Position | None) -> tuple[list[str], list[str]]:
-    """(to, cc): the position's holder, with the deputy in copy (the deputy alone if no holder)."""
-    if position is None:
-        return [], []
-    holder = position.holder.email if position.holder and position.holder.email else None
-    deputy = position.deputy.email if position.deputy and position.deputy.email else None
-    if holder is None:
-        return ([deputy] if deputy else []), []
-    return [holder], [deputy] if deputy and deputy.lower() != holder.lower() else []
-
-
 def mail_task(application: Application, task: ApplicationTask) -> None:
     """A new task: its position's holder (cc deputy) gets the link and the due date."""
     position = db.session.get(Position, task.position_id) if task.position_id else None
-    to, cc = officer_addresses(position)
+    to, cc = position_addresses(position)
     if not to:
         return
     queue_templated(
@@ -188,5 +178,19 @@ def mail_task(application: Application, task: ApplicationTask) -> None:
         task=task,
         position=position,
         step_label=spec.step_label,
+        link=application_link(application),
+    )
+
+
+def mail_poor_rating(application: Application) -> None:
+    """好差评: a poor rating (1 or 2) asks the department's supervisors to review the service."""
+    to = supervisors_or_administrators(application.department_id)
+    if not to:
+        return
+    queue_templated(
+        "approval_poor_rating",
+        to=to,
+        locale=current_app.config["BABEL_DEFAULT_LOCALE"],
+        application=application,
         link=application_link(application),
     )

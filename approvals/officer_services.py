@@ -30,6 +30,7 @@ from portal.extensions import db
 
 S = ApplicationStatus
 TEXT_MAX = 10_000
+REASON_MAX = 1_000
 ACCEPTANCE_LAW = "《中华人民共和国行政许可法》第三十二条"
 DECISION_LAW = "《中华人民共和国行政许可法》第四十二条"
 
@@ -163,27 +164,25 @@ def request_correction(
     note = text(note, _("note"), required=False)
     cleaned, seen, lines = [], set(), []
     for item in items:
-        reason = (item.get("reason") or "").strip()
         if item.get("field"):
-            key, known, name = item["field"], fields, None
+            what, key = "field", item["field"]
             name = label(fields[key]) if key in fields else None
-            entry = {"field": key}
         elif item.get("material"):
-            key, known = item["material"], material_specs
+            what, key = "material", item["material"]
             name = material_specs[key]["name"] if key in material_specs else None
-            entry = {"material": key}
         else:
             continue
-        if key not in known:
+        if name is None:
             raise ApprovalError(_("The application has no field or material “%(key)s”.", key=key))
-        if (tuple(entry), key) in seen:
+        if (what, key) in seen:  # listed twice: once is enough
             continue
+        reason = (item.get("reason") or "").strip()
         if not reason:
             raise ApprovalError(_("Say what is wrong with “%(name)s”.", name=name))
-        if len(reason) > 1_000:
-            raise ApprovalError(_("At most %(max)d characters.", max=1_000))
-        seen.add((tuple(entry), key))
-        cleaned.append({**entry, "name": name, "reason": reason})
+        if len(reason) > REASON_MAX:
+            raise ApprovalError(_("At most %(max)d characters.", max=REASON_MAX))
+        seen.add((what, key))
+        cleaned.append({what: key, "name": name, "reason": reason})
         lines.append(f"{name}：{reason}")
     if not cleaned:
         raise ApprovalError(
@@ -240,6 +239,7 @@ def refuse_to_accept(
     apply_instead = text(apply_instead, _("where to apply"), limit=2_000, required=False)
     procedure.finish_task(task, officer, opinion=Opinion.DISAGREE, text=reason)
     procedure.cancel_open_tasks(application)
+    application.current_step = None
     move(application, "refuse_to_accept", actor=officer, body=reason, legal_basis=legal_basis)
     document = notices.issue(
         application,

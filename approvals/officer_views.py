@@ -16,11 +16,16 @@ from flask_login import current_user
 
 from approvals import materials, officer_services, permissions, procedure, review
 from approvals import snapshot as spec
-from approvals.application_models import Application, ApplicationTask, TaskStatus
+from approvals.application_models import (
+    Application,
+    ApplicationStatus,
+    ApplicationTask,
+    TaskStatus,
+)
 from approvals.errors import ApprovalError
 from approvals.views import _application_or_404, bp, is_signed_in, render_application
-from disclosure.directory.models import Position
-from portal.accounts.permissions import require
+from disclosure.directory.models import Department, Position
+from portal.accounts.permissions import is_admin, require
 from portal.extensions import db
 
 QUEUE_PAGE = 25
@@ -256,3 +261,44 @@ def note(number: str):
         _("The note is added (officers only)."),
         need_task=False,
     )
+
+
+@bp.route("/department/<code>")
+@require(is_signed_in)
+def department(code: str):
+    """A department's running and suspended applications for its supervisors, by promised due
+    date (acceptance due while not accepted yet); ``?overdue=1`` the late ones."""
+    dept = db.session.scalar(sa.select(Department).where(Department.code == code))
+    if dept is None:
+        abort(404)
+    if not (
+        dept.id in permissions.supervised_department_ids(current_user) or is_admin(current_user)
+    ):
+        abort(403)
+    today = procedure.today()
+    due = sa.func.coalesce(Application.decision_due, Application.acceptance_due)
+    stmt = sa.select(Application).where(
+        Application.department_id == dept.id,
+        Application.status.in_(DEPARTMENT_STATUSES),
+    )
+    overdue = request.args.get("overdue") == "1"
+    if overdue:
+        stmt = stmt.where(due < today)
+    rows = list(db.session.scalars(stmt.order_by(due, Application.id).limit(200)))
+    return render_template(
+        "approvals/department.html",
+        department=dept,
+        applications=rows,
+        overdue=overdue,
+        today=today,
+    )
+
+
+DEPARTMENT_STATUSES = [
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.CORRECTION_REQUESTED,
+    ApplicationStatus.ACCEPTED,
+    ApplicationStatus.IN_REVIEW,
+    ApplicationStatus.SUSPENDED,
+    ApplicationStatus.DECIDED,
+]

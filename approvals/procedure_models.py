@@ -20,6 +20,8 @@ __all__ = [
     "DocumentKind",
     "Extension",
     "IssuedDocument",
+    "Reminder",
+    "ReminderKind",
     "Suspension",
     "SuspensionKind",
 ]
@@ -185,3 +187,25 @@ class IssuedDocument(Base):
     @property
     def filename(self) -> str:
         return f"{self.number}.pdf"
+
+
+class ReminderKind(enum.StrEnum):
+    DUE_SOON = "due_soon"  # to the task's holder (cc deputy) before its due date
+    OVERDUE = "overdue"  # escalation to the department's supervisors
+
+
+class Reminder(Base):
+    """A reminder or escalation about a task, sent once: the unique key makes
+    ``kaimen approvals run`` idempotent (a moved due date is a new key)."""
+
+    __tablename__ = "application_reminders"
+    __table_args__ = (sa.UniqueConstraint("task_id", "kind", "due_on"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    task_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("application_tasks.id", ondelete="CASCADE")
+    )
+    kind: so.Mapped[ReminderKind] = so.mapped_column(str_enum(ReminderKind, 16))
+    due_on: so.Mapped[date] = so.mapped_column(sa.Date)
+    sent_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    recipients: so.Mapped[list[str]] = so.mapped_column(sa.JSON, default=list)

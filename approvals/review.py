@@ -22,7 +22,7 @@ from approvals.application_models import (
 )
 from approvals.errors import ApprovalError
 from approvals.officer_services import DECISION_LAW, RIGHTS, acting_task, text
-from approvals.permissions import can_supervise
+from approvals.permissions import can_act_on, can_supervise, can_transfer
 from approvals.procedure_models import DocumentKind, Extension, Suspension, SuspensionKind
 from approvals.states import add_event, move
 from disclosure.catalog.models import StepKind
@@ -66,14 +66,13 @@ def record_opinion(
         transition = "advance"
     materials.save(application, checked, officer, task_id=task.id)
     procedure.finish_task(task, officer, opinion=opinion, text=body)
+    # On the applicant's timeline the step is done; the opinion's text stays with the task
+    # (officers only).
     move(
         application,
         transition,
         actor=officer,
-        internal=True,
-        body=body,
         step_kind=task.step_kind,
-        opinion=str(opinion),
         task_id=task.id,
         to_step=target["kind"],
     )
@@ -207,8 +206,6 @@ def _running_task_or_supervisor(application: Application, officer) -> None:
     if can_supervise(officer, application):
         return
     task = procedure.current_task(application)
-    from approvals.permissions import can_act_on
-
     if not can_act_on(officer, task):
         raise ApprovalError(_("Only the position handling the current step can do that."))
 
@@ -347,8 +344,6 @@ def transfer(
     db.session.refresh(task)
     if task.status != TaskStatus.OPEN or task.application_id != application.id:
         raise ApprovalError(_("Only an open task can be transferred."))
-    from approvals.permissions import can_transfer
-
     if not can_transfer(officer, application, task):
         raise ApprovalError(_("Only the position handling this step can transfer it."))
     if position is None or position.id == task.position_id:

@@ -27,6 +27,7 @@ from portal.extensions import db
 
 S = ApplicationStatus
 COMMENT_MAX = 2_000
+POOR_RATING = 2  # at or below: the department's supervisors review the service
 REASON_MAX = 2_000
 
 
@@ -331,6 +332,7 @@ def withdraw(application: Application, user, reason: str = "") -> bool:
     if application.status in {S.DRAFT, S.SUBMITTED, S.CORRECTION_REQUESTED}:
         move(application, "withdraw", actor=user, body=reason or None)
         procedure.cancel_open_tasks(application)
+        application.current_step = None
         application.closed_at = utcnow()
         audit.record("application.withdraw", "application", application.id, actor=user)
         return True
@@ -367,3 +369,6 @@ def rate(application: Application, user, rating: int, comment: str = "") -> None
     if application.closed_at is None:
         application.closed_at = utcnow()
     audit.record("application.rate", "application", application.id, actor=user, rating=rating)
+    if rating <= POOR_RATING:
+        add_event(application, EventKind.ESCALATED, internal=True, rating=rating, poor_rating=True)
+        notices.mail_poor_rating(application)

@@ -46,6 +46,8 @@ EVENT_LABELS = {
     EventKind.NOTE: _l("Internal note"),
     EventKind.DOCUMENT_ISSUED: _l("Document issued"),
     EventKind.DEADLINE_RECOMPUTED: _l("Due date recomputed"),
+    EventKind.REMINDED: _l("Reminder sent"),
+    EventKind.ESCALATED: _l("Escalated to the supervisor"),
 }
 
 

@@ -74,7 +74,9 @@ def index():
         .options(so.joinedload(ApprovalItem.department), so.contains_eager(ApprovalItem.online))
         .order_by(ApprovalItem.department_id, ApprovalItem.code)
     ).all()
-    return render_template("approvals/index.html", items=items)
+    return render_template(
+        "approvals/index.html", items=items, can_queue=permissions.can_see_queue(current_user)
+    )
 
 
 # --- the application form -----------------------------------------------------------------------

@@ -43,6 +43,9 @@ class Incoming:
 
     filename: str
     data: bytes
+    # "eml": a forwarded mail message, handed over by inbound mail only (never sniffed from an
+    # upload); checked to be a message and kept as it is.
+    kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,7 @@ def clean_filename(name: str, kind: str) -> str:
     name = _SPACES.sub(" ", _UNSAFE.sub("", name)).strip(" .")
     ext = uploads.EXTENSION_FOR[kind]
     stem, dot, old_ext = name.rpartition(".")
-    if dot and old_ext.lower() in {"pdf", "doc", "docx", "jpg", "jpeg", "png"}:
+    if dot and old_ext.lower() in {"pdf", "doc", "docx", "jpg", "jpeg", "png", "eml"}:
         name = stem.rstrip(" .")
     name = name[: FILENAME_MAX - len(ext) - 1].rstrip(" .") or "attachment"
     return f"{name}.{ext}"
@@ -96,6 +99,8 @@ def check(files: list[Incoming]) -> list[Checked]:
         except uploads.UploadError as error:
             raise ComplaintError(f"{shown}: {error}") from error
         kind = uploads.sniff(incoming.data)
+        if incoming.kind == "eml" and _is_message(incoming.data):
+            kind = "eml"
         if kind is None:
             raise ComplaintError(
                 _(
@@ -106,6 +111,12 @@ def check(files: list[Incoming]) -> list[Checked]:
             )
         checked.append(Checked(clean_filename(incoming.filename, kind), incoming.data, kind))
     return checked
+
+
+def _is_message(data: bytes) -> bool:
+    from portal.mail.inbound.parse import looks_like_message
+
+    return looks_like_message(data)
 
 
 def save(

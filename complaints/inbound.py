@@ -30,9 +30,31 @@ from complaints.models import Complaint, ComplaintStatus
 from complaints.states import IllegalTransition
 from portal.accounts.models import User
 from portal.extensions import db
+from portal.mail.inbound import reasons
 from portal.mail.inbound.handlers import HandlerResult
 
 TAG = "complaint"
+N_ = reasons.N_
+
+reasons.register(
+    {
+        "complaint_unknown": N_("there is no complaint #%(id)s"),
+        "complaint_sender": N_(
+            "%(sender)s is neither the holder nor the deputy of the position of complaint "
+            "%(number)s, nor writes from a domain its department allows"
+        ),
+        "complaint_not_waiting": N_(
+            "complaint %(number)s is %(status)s: it is not waiting for an answer"
+        ),
+        "complaint_files_refused": N_("attachments refused: %(files)s"),
+        "complaint_too_many_files": N_(
+            "%(count)s attachments: a complaint answer takes at most %(max)s"
+        ),
+        "complaint_refused": N_("the answer was refused: %(error)s"),
+        "complaint_answered": N_("answered complaint %(number)s"),
+        "complaint_answered_left_out": N_("answered complaint %(number)s; not kept: %(files)s"),
+    }
+)
 
 
 def _staff_addresses(staff) -> set[str]:
@@ -72,12 +94,30 @@ def _account(address: str) -> User | None:
 SIGNATURE_IMAGE_MAX = 30 * 1024
 
 
-def _incoming(message) -> list[files.Incoming]:
-    """The files to keep: everything attached except the small images the HTML shows inline
-    (signature logos); a larger inline image — a pasted screenshot — is kept."""
+def _forward_name(attachment) -> str:
+    """A forwarded message's file name shows its subject and sender: 「subject (sender).eml」."""
+    subject = attachment.forwarded.get("subject") or attachment.filename.removesuffix(".eml")
+    sender = attachment.forwarded.get("sender") or ""
+    return f"{subject} ({sender}).eml" if sender else f"{subject}.eml"
+
+
+def _incoming(message) -> tuple[list[files.Incoming], list[str]]:
+    """The files to keep, and those left out without refusing the answer.
+
+    Everything attached except the small images the HTML shows inline (signature logos) — a
+    larger inline image, a pasted screenshot, is kept — and a container that could not be
+    opened (a damaged TNEF ``winmail.dat``: the raw message keeps it). A forwarded message is
+    kept as an ``.eml`` file named after its subject and sender.
+    """
     html = message.html or ""
-    kept = []
+    kept, left_out = [], []
     for attachment in message.attachments:
+        if attachment.damaged:
+            left_out.append(f"{attachment.filename}: damaged, kept in the raw message")
+            continue
+        if attachment.forwarded is not None:
+            kept.append(files.Incoming(_forward_name(attachment), attachment.data, kind="eml"))
+            continue
         logo = (
             attachment.content_id
             and attachment.content_type.startswith("image/")
@@ -86,7 +126,7 @@ def _incoming(message) -> list[files.Incoming]:
         )
         if not logo:
             kept.append(files.Incoming(attachment.filename, attachment.data))
-    return kept
+    return kept, left_out
 
 
 def _split_acceptable(incoming: list[files.Incoming]):
@@ -104,40 +144,66 @@ def _split_acceptable(incoming: list[files.Incoming]):
 def handle_reply(object_id: int, message, inbound, *, force: bool = False) -> HandlerResult:
     complaint = db.session.get(Complaint, object_id)
     if complaint is None:
-        return HandlerResult.hold(f"there is no complaint #{object_id}")
+        return HandlerResult.hold(
+            f"there is no complaint #{object_id}", code="complaint_unknown", id=object_id
+        )
     allowed, user = answering_officer(complaint, message.from_address)
+    number = complaint.tracking_number
     if not allowed and not force:
         sender = message.from_address or f"the sender ({message.from_problem or 'no address'})"
         return HandlerResult.hold(
             f"{sender} is neither the holder nor the deputy of the "
-            f"position of complaint {complaint.tracking_number}, nor writes from a domain its "
+            f"position of complaint {number}, nor writes from a domain its "
             "department allows",
             complaint.id,
+            code="complaint_sender",
+            sender=sender,
+            number=number,
         )
     if complaint.status != ComplaintStatus.ASSIGNED:
         return HandlerResult.hold(
-            f"complaint {complaint.tracking_number} is {complaint.status.value}: it is not "
-            "waiting for an answer",
+            f"complaint {number} is {complaint.status.value}: it is not waiting for an answer",
             complaint.id,
+            code="complaint_not_waiting",
+            number=number,
+            status=complaint.status.value,
         )
-    incoming = _incoming(message)
+    incoming, skipped = _incoming(message)
     good, refused = _split_acceptable(incoming)
     if refused and not force:
-        return HandlerResult.hold("attachments refused: " + "; ".join(refused), complaint.id)
+        return HandlerResult.hold(
+            "attachments refused: " + "; ".join(refused),
+            complaint.id,
+            code="complaint_files_refused",
+            files="; ".join(refused),
+        )
     if len(good) > files.MAX_FILES and not force:
         return HandlerResult.hold(
             f"{len(good)} attachments: a complaint answer takes at most {files.MAX_FILES}",
             complaint.id,
+            code="complaint_too_many_files",
+            count=len(good),
+            max=files.MAX_FILES,
         )
-    left_out = refused + [f"{item.filename}: over the limit" for item in good[files.MAX_FILES :]]
+    left_out = (
+        skipped + refused + [f"{item.filename}: over the limit" for item in good[files.MAX_FILES :]]
+    )
     try:
         with db.session.begin_nested():
             officer_service.answer(
                 complaint, user, message.reply_text(), attachments=good[: files.MAX_FILES]
             )
     except (ComplaintError, IllegalTransition) as error:
-        return HandlerResult.hold(str(error), complaint.id)
-    note = f"answered complaint {complaint.tracking_number}"
+        return HandlerResult.hold(
+            str(error), complaint.id, code="complaint_refused", error=str(error)
+        )
     if left_out:
-        note += "; not kept: " + "; ".join(left_out)
-    return HandlerResult.accept(note)
+        return HandlerResult.accept(
+            f"answered complaint {number}; not kept: " + "; ".join(left_out),
+            code="complaint_answered_left_out",
+            number=number,
+            files="; ".join(left_out),
+        )
+    return HandlerResult.accept(
+        f"answered complaint {number}", code="complaint_answered", number=number
+    )

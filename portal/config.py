@@ -78,9 +78,12 @@ class Config:
     MAIL_SUPPRESS_SEND = False
     KAIMEN_MAIL_DOMAIN = "kaimen.localhost"
     KAIMEN_INBOUND_DOMAIN = "reply.kaimen.localhost"
-    # Inbound mail (officers' replies): a message larger than this is stored cut at this size,
-    # with the outcome "too_large", and is not processed. 25 MB, the usual mail server limit.
+    # Inbound mail (officers' replies): a message larger than this is refused — its headers and
+    # size recorded with the outcome "too_large" — and not processed. 25 MB, the usual limit.
     KAIMEN_INBOUND_MAX_BYTES = 25 * 1024 * 1024
+    # The authserv-id(s) of the receiving mail server whose Authentication-Results headers are
+    # believed (RFC 8601 §5), comma-separated; empty: none is believed.
+    KAIMEN_INBOUND_AUTHSERV_ID = ""
     # ``kaimen mail poll``: the mailbox replies are fetched from over IMAP (none = not polled).
     KAIMEN_MAIL_IMAP_HOST: str | None = None
     KAIMEN_MAIL_IMAP_PORT = 993
@@ -150,6 +153,7 @@ class Config:
         conf["KAIMEN_INBOUND_MAX_BYTES"] = int(
             env("KAIMEN_INBOUND_MAX_BYTES", str(cls.KAIMEN_INBOUND_MAX_BYTES))
         )
+        conf["KAIMEN_INBOUND_AUTHSERV_ID"] = env("KAIMEN_INBOUND_AUTHSERV_ID", "")
         conf["KAIMEN_MAIL_IMAP_HOST"] = env("KAIMEN_MAIL_IMAP_HOST")
         conf["KAIMEN_MAIL_IMAP_SSL"] = _bool(env("KAIMEN_MAIL_IMAP_SSL"), True)
         conf["KAIMEN_MAIL_IMAP_PORT"] = int(

@@ -27,12 +27,16 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from portal.extensions import db
 
 AREAS = frozenset({"photos", "forms", "consultations", "complaints", "approvals"})
-EXTENSIONS = frozenset({"pdf", "docx", "doc", "jpg", "png"})
-NAME_PATTERN = re.compile(r"\A[0-9a-f]{32}\.(?:pdf|docx|doc|jpg|png)\Z")
+EXTENSIONS = frozenset({"pdf", "docx", "doc", "jpg", "png", "eml"})
+NAME_PATTERN = re.compile(r"\A[0-9a-f]{32}\.(?:pdf|docx|doc|jpg|png|eml)\Z")
 
-# The extension a sniffed type is stored under, and the content type it is served with.
-EXTENSION_FOR = {"pdf": "pdf", "docx": "docx", "doc": "doc", "jpeg": "jpg", "png": "png"}
+# The extension a sniffed type is stored under, and the content type it is served with. "eml"
+# (a mail message) is never sniffed from an upload: only inbound mail hands one over, for a
+# message an officer forwarded with an answer.
+EXTENSION_FOR = {"pdf": "pdf", "docx": "docx", "doc": "doc", "jpeg": "jpg", "png": "png",
+                 "eml": "eml"}  # fmt: skip
 CONTENT_TYPES = {
+    "eml": "message/rfc822",
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "doc": "application/msword",

@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.accounts.permissions import can_read_mail, require
 from portal.extensions import db
-from portal.mail.inbound import pen
+from portal.mail.inbound import authres, pen
 from portal.mail.inbound_models import (
     PEN_OUTCOMES,
     RELEASABLE_OUTCOMES,
@@ -62,7 +62,12 @@ def index():
     stmt = _listing().where(InboundMessage.outcome.in_(PEN_OUTCOMES))
     page = newest_first(stmt, InboundMessage.id, before_arg(request.args.get("before")), PER_PAGE)
     return render_template(
-        "admin/inbound.html", page=page, pen=True, outcome="", outcomes=list(InboundOutcome)
+        "admin/inbound.html",
+        page=page,
+        pen=True,
+        outcome="",
+        outcomes=list(InboundOutcome),
+        authserv_ids=authres.trusted_ids(),
     )
 
 
@@ -77,7 +82,12 @@ def all_messages():
         outcome = ""
     page = newest_first(stmt, InboundMessage.id, before_arg(request.args.get("before")), PER_PAGE)
     return render_template(
-        "admin/inbound.html", page=page, pen=False, outcome=outcome, outcomes=list(InboundOutcome)
+        "admin/inbound.html",
+        page=page,
+        pen=False,
+        outcome=outcome,
+        outcomes=list(InboundOutcome),
+        authserv_ids=authres.trusted_ids(),
     )
 
 

@@ -54,6 +54,12 @@ OUTCOME_LABELS = {
     InboundOutcome.ERROR: _l("Error"),
 }
 
+SIGNATURE_LABELS = {
+    "verified": _l("signature verified against the certificate it carries"),
+    "failed": _l("signature does not match the content"),
+    "unsupported": _l("signed; not verified (unsupported)"),
+}
+
 # What the holding pen lists: messages an administrator must decide about — including any left
 # "received" (stored, but processing never finished), so that none is out of sight.
 PEN_OUTCOMES = (
@@ -97,6 +103,14 @@ class InboundMessage(Base):
     suggested_object_id: so.Mapped[int | None] = so.mapped_column(sa.BigInteger)
     text: so.Mapped[str | None] = so.mapped_column(sa.Text)  # the answer kept, quotes stripped
     attachment_names: so.Mapped[list[str]] = so.mapped_column(sa.JSON, default=list)
+    # Why, as reason codes with parameters (``inbound.reasons``), translated on display.
+    reason_codes: so.Mapped[list[dict] | None] = so.mapped_column(sa.JSON)
+    # A signed message: "smime" or "pgp", and "verified", "failed" or "unsupported".
+    signature_kind: so.Mapped[str | None] = so.mapped_column(sa.String(16))
+    signature_status: so.Mapped[str | None] = so.mapped_column(sa.String(16))
+    signature_detail: so.Mapped[str | None] = so.mapped_column(sa.String(255))
+    # What the trusted receiving server's Authentication-Results said ({"server", "results"}).
+    sender_auth: so.Mapped[dict | None] = so.mapped_column(sa.JSON)
     # A bounce: the outbound message it reports on.
     outbound_message_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("outbound_messages.id", ondelete="SET NULL"), index=True
@@ -108,6 +122,19 @@ class InboundMessage(Base):
     resolved_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     resolved_by = so.relationship("User")
+
+    @property
+    def reason_text(self) -> str:
+        """The reasons in the reader's language (the stored English text for old rows)."""
+        from portal.mail.inbound.reasons import render
+
+        return render(self.reason_codes, self.reason)
+
+    @property
+    def signature_label(self) -> str:
+        if not self.signature_kind:
+            return ""
+        return str(SIGNATURE_LABELS.get(self.signature_status, self.signature_status or ""))
 
     def __repr__(self) -> str:
         return f"<InboundMessage #{self.id} {self.outcome}>"

@@ -208,3 +208,75 @@ def test_a_calendar_change_recomputes_stored_due_dates(applicant, item, admin):
     assert [(e.data["deadline"], e.data["old_due"], e.data["new_due"]) for e in public] == [
         ("acceptance_due", "2026-12-10", "2026-12-11")
     ]
+
+
+def test_a_claimed_application_is_not_claimed_again(applicant, item, acceptor):
+    with at(date(2026, 9, 30)):
+        application, _code = submit(applicant, item)
+    assert deadlines._claim(application.id, date(2026, 10, 14)) is True
+    db.session.rollback()
+    officer_services.accept(application, acceptor)
+    db.session.commit()
+    # Another run that selected it before the officer accepted finds nothing to do.
+    assert deadlines._claim(application.id, date(2026, 10, 14)) is False
+    db.session.rollback()
+
+
+def test_reminders_and_escalations_are_sent_once(applicant, item, acceptor, supervisor):
+    from approvals.procedure_models import Reminder
+    from portal.mail.models import OutboundMessage
+
+    with at(date(2026, 12, 1)):
+        application, _code = submit(applicant, item)  # acceptance due 12/8
+    number = application.number
+
+    def mails(kind):
+        return db.session.scalars(
+            sa.select(OutboundMessage).where(OutboundMessage.kind == kind)
+        ).all()
+
+    # 12/4: due 12/8 is two working days away → the holder is reminded, once.
+    assert deadlines.run(date(2026, 12, 4)).reminders == 1
+    assert deadlines.run(date(2026, 12, 4)).already_sent == 0  # the key is taken: not even selected
+    assert [m.recipients for m in mails("approval_reminder")] == [[acceptor.email]]
+    # Once accepted, the review task runs late: escalated to the supervisors, once.
+    officer_services.accept(
+        db.session.scalar(sa.select(type(application)).where(type(application).number == number)),
+        acceptor,
+    )
+    db.session.commit()
+    task = db.session.scalar(
+        sa.select(ApplicationTask).where(ApplicationTask.status == TaskStatus.OPEN)
+    )
+    later = clock.add(task.due_on, 1).date
+    first = deadlines.run(later)
+    assert first.escalations == 1
+    second = deadlines.run(later)
+    assert second.escalations == 0
+    escalated = mails("approval_reminder")[-1]
+    assert escalated.recipients == [supervisor.email]
+    assert db.session.scalar(sa.select(sa.func.count(Reminder.id))) == 2
+    kinds = db.session.scalars(sa.select(ApplicationEvent.kind)).all()
+    assert kinds.count(EventKind.ESCALATED) == 1 and kinds.count(EventKind.REMINDED) == 1
+
+
+def test_an_official_year_makes_provisional_due_dates_final(applicant, item, admin):
+    from portal.workdays.services import mark_official
+
+    with at(date(2026, 12, 28)):
+        application, _code = submit(applicant, item)
+    assert application.acceptance_due_provisional is True
+    # An official year is Monday to Friday but for the days the administrator enters.
+    add_day(date(2027, 1, 1), DayKind.HOLIDAY, "元旦", actor=admin)
+    add_day(date(2027, 1, 4), DayKind.HOLIDAY, "元旦调整", actor=admin)
+    mark_official(2027, "国务院办公厅关于2027年部分节假日安排的通知", actor=admin)
+    db.session.commit()
+    db.session.refresh(application)
+    assert application.acceptance_due == date(2027, 1, 6)
+    assert application.acceptance_due_provisional is False
+    last = db.session.scalars(
+        sa.select(ApplicationEvent)
+        .where(ApplicationEvent.kind == EventKind.DEADLINE_RECOMPUTED)
+        .order_by(ApplicationEvent.id)
+    ).all()[-1]
+    assert last.data["provisional"] is False

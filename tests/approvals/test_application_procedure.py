@@ -5,6 +5,7 @@ withdrawal and rating."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -154,7 +155,7 @@ def test_only_the_position_of_the_step_acts(applicant, item, acceptor, reviewer)
     assert application.status == S.SUBMITTED
 
 
-def test_correction_lists_everything_and_moves_the_acceptance_date(applicant, item, acceptor):
+def test_correction_lists_everything_and_moves_the_acceptance_date(app, applicant, item, acceptor):
     with at(date(2026, 12, 3)):
         application, _code = submit(applicant, item)
     with at(date(2026, 12, 4)):
@@ -192,6 +193,13 @@ def test_correction_lists_everything_and_moves_the_acceptance_date(applicant, it
             services.resubmit(application, applicant, {"phone": "13900000000"}, {})
         db.session.rollback()
         assert application.status == S.CORRECTION_REQUESTED
+        # Nothing of the refused answers was kept: no file row, no file, no changed value.
+        from approvals.application_models import ApplicationMaterial
+
+        assert db.session.scalar(sa.select(sa.func.count(ApplicationMaterial.id))) == 1
+        folder = Path(app.instance_path) / "uploads" / "approvals"
+        assert len([f for f in folder.iterdir() if f.suffix == ".pdf"]) == 1 + 2  # m1 + 2 notices
+        assert application.form_values["phone"] == "13800000000"
         # Unchanged other values may come along (a form posts them back).
         services.resubmit(
             application,
@@ -306,3 +314,58 @@ def test_each_document_has_a_unique_code_and_a_later_one_supersedes(applicant, i
     assert corrections[0].number != corrections[1].number
     codes = db.session.scalars(sa.select(IssuedDocument.verification_code)).all()
     assert len(set(codes)) == len(codes) == 3
+
+
+def test_the_applicant_sees_the_steps_but_not_the_opinions(applicant, item, acceptor, reviewer):
+    from approvals.timeline import events_for
+
+    application, _code = submit(applicant, item)
+    officer_services.accept(application, acceptor)
+    review.record_opinion(application, reviewer, "disagree", "内部意见：建议不予许可")
+    db.session.commit()
+    mine = events_for(application, applicant)
+    step_done = [e for e in mine if e.kind == EventKind.OPINION]
+    assert len(step_done) == 1 and step_done[0].step_kind == "review"
+    assert all("内部意见" not in (e.body or "") and "disagree" not in str(e.data) for e in mine)
+    assert not any(e.internal for e in mine)
+    officers = events_for(application, reviewer)
+    assert any(e.internal for e in officers)
+    task = db.session.scalar(
+        sa.select(ApplicationTask).where(ApplicationTask.step_kind == "review")
+    )
+    assert task.text == "内部意见：建议不予许可" and task.opinion.value == "disagree"
+
+
+def test_a_document_is_stored_with_its_hash(app, applicant, item):
+    import hashlib
+
+    from portal import uploads
+
+    submit(applicant, item)
+    receipt = db.session.scalar(sa.select(IssuedDocument))
+    data = uploads.path_for("approvals", receipt.stored_name).read_bytes()
+    assert data.startswith(b"%PDF") and hashlib.sha256(data).hexdigest() == receipt.sha256
+    assert receipt.public == {
+        "item_name": item.name,
+        "item_code": item.code,
+        "department_name": "临江市生态环境局",
+        "application_number": receipt.application.number,
+    }
+
+
+def test_a_poor_rating_asks_the_supervisors_to_review(
+    applicant, item, acceptor, reviewer, decider, supervisor
+):
+    from portal.mail.models import OutboundMessage
+
+    application, _code = submit(applicant, item)
+    officer_services.accept(application, acceptor)
+    review.record_opinion(application, reviewer, "agree", "同意")
+    review.decide(application, decider, "approved", "符合", "依据")
+    review.deliver(application, acceptor, "电子送达")
+    services.rate(application, applicant, 1, "拖延")
+    db.session.commit()
+    mail = db.session.scalar(
+        sa.select(OutboundMessage).where(OutboundMessage.kind == "approval_poor_rating")
+    )
+    assert mail.recipients == [supervisor.email] and "拖延" in mail.body_text

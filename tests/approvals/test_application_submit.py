@@ -199,3 +199,44 @@ def test_later_edits_of_the_item_do_not_change_a_running_application(applicant, 
     assert application.item_name == "排污许可证核发"
     assert application.spec_snapshot["fields"][0]["label_zh"] == "单位名称"
     assert application.spec_version == 1
+
+
+def test_two_submits_at_once_file_one_application(app, applicant, item, backend):
+    """On PostgreSQL the row lock makes the second submit wait, then see it submitted."""
+    import threading
+
+    if backend != "postgresql":
+        pytest.skip("SQLite serialises writers: the race needs row locks to be shown")
+    draft = fill(applicant, item)
+    draft_id, user_id = draft.id, applicant.id
+    outcomes: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def attempt():
+        from portal.accounts.models import User
+
+        with app.app_context():
+            user = db.session.get(User, user_id)
+            application = db.session.get(Application, draft_id)
+            barrier.wait()
+            try:
+                services.submit(application, user)
+                db.session.commit()
+                outcomes.append("submitted")
+            except ApprovalError as error:
+                db.session.rollback()
+                outcomes.append(str(error))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=attempt) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(outcomes) == 2 and outcomes.count("submitted") == 1
+    refused = next(outcome for outcome in outcomes if outcome != "submitted")
+    assert "already submitted" in refused
+    db.session.expire_all()
+    assert count(IssuedDocument) == 1
+    assert db.session.scalar(sa.select(sa.func.count(Application.id))) == 1

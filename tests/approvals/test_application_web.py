@@ -178,12 +178,21 @@ def test_lookup_by_number_and_query_code_shows_no_personal_data(client, applican
         officer_services.accept(application, acceptor)
         db.session.commit()
     client.http.set_cookie("kaimen_lang", "en")
-    response = client.post("/approvals/lookup", {"number": application.number, "code": code.lower()})
+    response = client.post(
+        "/approvals/lookup", {"number": application.number, "code": code.lower()}
+    )
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert item.name in page and "In review" in page and "Review" in page
     assert "2026-12-03" in page
-    for personal in ("张三", "3301", applicant.email, VALUES["phone"], VALUES["company"], "申请人甲"):
+    for personal in (
+        "张三",
+        "3301",
+        applicant.email,
+        VALUES["phone"],
+        VALUES["company"],
+        "申请人甲",
+    ):
         assert personal not in page, personal
     wrong = client.post("/approvals/lookup", {"number": application.number, "code": "AAAA-BBBB"})
     assert wrong.status_code == 404
@@ -223,7 +232,9 @@ def test_the_verify_page(client, applicant, item, acceptor):
     from approvals import services
 
     services.resubmit(application, applicant, {"phone": "13900000000"}, {})
-    officer_services.request_correction(application, acceptor, [{"field": "phone", "reason": "仍错"}])
+    officer_services.request_correction(
+        application, acceptor, [{"field": "phone", "reason": "仍错"}]
+    )
     db.session.commit()
     old = client.get(f"/approvals/verify/{correction.verification_code}").get_data(as_text=True)
     assert "superseded" in old
@@ -241,3 +252,24 @@ def test_my_applications_run_constant_sql(client, applicant, item, count_queries
         page = client.get("/approvals/mine")
     assert page.get_data(as_text=True).count("SP") >= 5
     assert many.count == few.count
+
+
+def test_a_task_file_is_for_officers_only(client, applicant, item, acceptor, reviewer):
+    from approvals.application_models import ApplicationMaterial
+    from approvals.materials import Incoming
+
+    application, _code = submit(applicant, item)
+    officer_services.accept(application, acceptor)
+    review.record_opinion(
+        application, reviewer, "agree", "同意", files=[Incoming("现场核查.pdf", PDF)]
+    )
+    db.session.commit()
+    row = db.session.scalar(
+        sa.select(ApplicationMaterial).where(ApplicationMaterial.task_id.is_not(None))
+    )
+    url = f"/approvals/applications/{application.number}/files/{row.id}"
+    client.login(reviewer.email)
+    assert client.get(url).status_code == 200
+    client.logout()
+    client.login(applicant.email)
+    assert client.get(url).status_code == 404

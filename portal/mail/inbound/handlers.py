@@ -16,19 +16,30 @@ An exception is recorded as the outcome "error" and the whole handling is rolled
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
 class HandlerResult:
+    """``reason`` is the English text; ``code`` and ``params`` (a code the feature registered
+    with ``portal.mail.inbound.reasons.register``) let pages show it in the reader's language."""
+
     accepted: bool
     reason: str = ""
     suggested_object_id: int | None = None
+    code: str | None = None
+    params: dict = field(default_factory=dict)
 
     @classmethod
-    def accept(cls, reason: str = "") -> HandlerResult:
-        return cls(True, reason)
+    def accept(cls, reason: str = "", code: str | None = None, **params) -> HandlerResult:
+        return cls(True, reason, None, code, params)
 
     @classmethod
-    def hold(cls, reason: str, suggested_object_id: int | None = None) -> HandlerResult:
-        return cls(False, reason, suggested_object_id)
+    def hold(
+        cls, reason: str, suggested_object_id: int | None = None, code: str | None = None, **params
+    ) -> HandlerResult:
+        return cls(False, reason, suggested_object_id, code, params)
+
+    def entry(self) -> dict:
+        """The reason as stored (``reasons``): the code, its parameters and the English text."""
+        return {"code": self.code or "", "params": dict(self.params), "text": self.reason}

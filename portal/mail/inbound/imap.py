@@ -1,6 +1,9 @@
 """``kaimen mail poll``: fetch new messages from an IMAP mailbox, idempotent by UID.
 
-Each message is fetched with ``BODY.PEEK[]`` (the raw bytes, not marking it read), stored with a
+Each message's ``RFC822.SIZE`` is asked first: one over ``KAIMEN_INBOUND_MAX_BYTES`` is refused
+like the pipe refuses it — only its header section is fetched (``BODY.PEEK[HEADER]``) and
+recorded with its size as *too large*, then it is flagged like the others. Each other message is
+fetched with ``BODY.PEEK[]`` (the raw bytes, not marking it read), stored with a
 row remembering (mailbox, UIDVALIDITY, UID) in the same commit, processed, and only then flagged
 ``\\Seen`` — or moved to ``KAIMEN_MAIL_IMAP_DONE_FOLDER`` when one is set. Each poll asks the
 server only for UIDs above the highest one stored (``UID SEARCH UID n:*``): messages already
@@ -12,6 +15,7 @@ again, and the Message-ID rule keeps each answer handled once.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -19,13 +23,15 @@ from flask import current_app
 from imap_tools import MailBox, MailBoxUnencrypted, MailMessageFlags
 
 from portal.extensions import db
-from portal.mail.inbound.ingest import ingest
+from portal.mail.inbound.ingest import ingest, store
+from portal.mail.inbound.spool import header_section
 from portal.mail.inbound_models import ImapSeen
 
 
 @dataclass
 class PollReport:
     stored: int = 0
+    refused: int = 0  # over KAIMEN_INBOUND_MAX_BYTES: headers and size recorded, not fetched
     unreadable: int = 0  # the FETCH gave no message: the poll stopped there, next poll retries
     not_configured: bool = False
 
@@ -41,8 +47,20 @@ def _mailbox():
     )
 
 
-def _raw(box, uid: str) -> bytes | None:
-    status, data = box.client.uid("FETCH", uid, "(BODY.PEEK[])")
+def _size(box, uid: str) -> int | None:
+    status, data = box.client.uid("FETCH", uid, "(RFC822.SIZE)")
+    if status != "OK":
+        return None
+    for item in data:
+        text = item.decode("ascii", "replace") if isinstance(item, bytes) else str(item)
+        match = re.search(r"RFC822\.SIZE (\d+)", text)
+        if match:
+            return int(match.group(1))
+    return None
+
+
+def _raw(box, uid: str, part: str = "BODY.PEEK[]") -> bytes | None:
+    status, data = box.client.uid("FETCH", uid, f"({part})")
     if status != "OK":
         return None
     for item in data:
@@ -86,15 +104,30 @@ def poll() -> PollReport:
     folder = current_app.config["KAIMEN_MAIL_IMAP_FOLDER"]
     with _mailbox() as box:
         validity = int(box.folder.status(folder, ["UIDVALIDITY"])["UIDVALIDITY"])
+        limit = current_app.config["KAIMEN_INBOUND_MAX_BYTES"]
         for uid in _new_uids(box, folder, validity):
-            raw = _raw(box, uid)
+            size = _size(box, uid)
+            too_large = size is not None and size > limit
+            # Over the limit: only the header section is fetched, and the message is refused.
+            raw = _raw(box, uid, "BODY.PEEK[HEADER]" if too_large else "BODY.PEEK[]")
             if raw is None:
                 # Stop rather than skip: storing a higher UID would hide this one for good.
                 report.unreadable += 1
                 break
             # Kept even if it is not a message at all: it then shows as an error to review.
             seen = ImapSeen(mailbox=folder, uidvalidity=validity, uid=int(uid))
-            ingest(raw, None, source="imap", also=[seen])
-            report.stored += 1
+            if too_large or len(raw) > limit:
+                store(
+                    None,
+                    None,
+                    source="imap",
+                    also=[seen],
+                    size=max(size or 0, len(raw)),
+                    head=header_section(raw),
+                )
+                report.refused += 1
+            else:
+                ingest(raw, None, source="imap", also=[seen])
+                report.stored += 1
             _done(box, uid)
     return report

@@ -92,3 +92,45 @@ def strip_quotes(text: str) -> str:
         line.rstrip() for line in text.split("\n") if QUOTE_SENTINEL not in line
     ).strip()
     return fallback
+
+
+# How clients introduce a forwarded message in the text (the forward is below the line).
+_FORWARD_LINE = re.compile(
+    r"^\s*(?:-{2,}\s*(?:Forwarded message|Forwarded Message|Original Message|原始邮件|原始郵件|"
+    r"转发邮件信息|转发的邮件|已转发邮件|转发邮件|Weitergeleitete Nachricht)\s*-{2,}|"
+    r"Begin forwarded message:|开始转发的邮件[:：]?|以下为转发的邮件[:：]?)\s*$",
+    re.IGNORECASE,
+)
+_FORWARD_SUBJECT = re.compile(r"^\s*(?:\[?(?:Fwd?|FW|转发|轉寄|Tr|WG)\s*[:：])", re.IGNORECASE)
+_FORWARD_HEADER = re.compile(
+    r"^\s*\**\s*(?:From|Date|Sent|Subject|To|Cc|Reply-To|发件人|寄件者|发送时间|发送日期|日期|时间|"
+    r"主题|主旨|收件人|抄送)\s*\**\s*[:：]",
+    re.IGNORECASE,
+)
+
+
+def split_forward(text: str, subject: str = "") -> str | None:
+    """The forwarded text of an inline forward whose cover note is empty, else None.
+
+    A forward is a forward line (Gmail's ``---------- Forwarded message ---------``, Apple Mail's
+    ``Begin forwarded message:``, Thunderbird's, Outlook's and Foxmail's ``原始邮件`` …) with
+    nothing but blank lines or a signature above it. For Outlook's and Foxmail's separator, which
+    replies use too, the subject must say it is a forward (``Fw:``, ``Fwd:``, ``转发：``).
+    What is returned is the text below the forwarded header block, its own quotes cut.
+    """
+    lines = (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for index, line in enumerate(lines):
+        if not line.strip() or _SIGNATURES.match(line):
+            continue
+        if not _FORWARD_LINE.match(line):
+            return None
+        if not re.search(r"(?i)forward|转发|Begin", line) and not _FORWARD_SUBJECT.match(
+            subject or ""
+        ):
+            return None
+        rest = lines[index + 1 :]
+        while rest and (not rest[0].strip() or _FORWARD_HEADER.match(rest[0])):
+            rest.pop(0)
+        body = strip_quotes("\n".join(rest))
+        return body or None
+    return None
