@@ -12,8 +12,8 @@ from flask_babel import lazy_gettext as _l
 
 from approvals import files_views as _files_views  # noqa: F401 - downloads, on bp
 from approvals import identity_views as _identity_views  # noqa: F401 - the identity pages
-from approvals import officer_views as _officer_views  # noqa: F401 - queue and actions, on bp
 from approvals import models as _models  # noqa: F401 - the approval tables registered with the app
+from approvals import officer_views as _officer_views  # noqa: F401 - queue and actions, on bp
 from approvals import public_views as _public_views  # noqa: F401 - lookup and verification, on bp
 from approvals.cli import approvals_cli
 from approvals.deadlines import on_calendar_changed, on_official_year

@@ -29,10 +29,12 @@ from approvals import materials, permissions, services
 from approvals import snapshot as spec
 from approvals.application_models import Application, ApplicationStatus
 from approvals.errors import ApprovalError
+from approvals.identity_permissions import can_confirm_at_counter
 from approvals.timeline import page_context
 from approvals.validation import help_text, label
 from disclosure.catalog.models import ApprovalItem, ItemStatus
 from disclosure.catalog.online_models import OnlineSpec
+from disclosure.directory.models import Department
 from portal.accounts.permissions import require
 from portal.extensions import db, limiter, login_manager
 from portal.pagination import before_arg, newest_first
@@ -74,8 +76,19 @@ def index():
         .options(so.joinedload(ApprovalItem.department), so.contains_eager(ApprovalItem.online))
         .order_by(ApprovalItem.department_id, ApprovalItem.code)
     ).all()
+    departments = []
+    if current_user.is_authenticated:
+        supervised = permissions.supervised_department_ids(current_user)
+        if supervised:
+            departments = db.session.scalars(
+                sa.select(Department).where(Department.id.in_(supervised)).order_by(Department.id)
+            ).all()
     return render_template(
-        "approvals/index.html", items=items, can_queue=permissions.can_see_queue(current_user)
+        "approvals/index.html",
+        items=items,
+        can_queue=permissions.can_see_queue(current_user),
+        can_counter=current_user.is_authenticated and can_confirm_at_counter(current_user),
+        departments=departments,
     )
 
 

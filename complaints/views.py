@@ -107,6 +107,12 @@ def new():
     if request.method == "GET":
         form.contact_name.data = current_user.display_name
         form.contact_email.data = current_user.email
+        # ``step=<kind>`` (from an application's page: "complain about this step") preselects it.
+        wanted = request.args.get("step")
+        if item is not None and wanted:
+            chosen = next((s for s in item.steps if s.kind == wanted), None)
+            if chosen is not None:
+                form.step.data = str(chosen.id)
     status = 200
     if not permissions.can_file(current_user):
         flash(_("Verify your email address before you file a complaint."), "error")

@@ -255,3 +255,24 @@ def test_follow_ups_are_rate_limited(client, make_complaint, complainant, app_co
         )
     )
     assert followed == 2
+
+
+def _selected_step(html: str) -> str | None:
+    import re
+
+    select = re.search(r'<select[^>]*name="step".*?</select>', html, re.S).group(0)
+    chosen = re.search(
+        r'<option[^>]*selected[^>]*value="([^"]*)"|<option[^>]*value="([^"]*)"[^>]*selected', select
+    )
+    return None if chosen is None else (chosen.group(1) or chosen.group(2))
+
+
+def test_a_step_named_in_the_link_is_chosen_in_the_form(client, item, complainant):
+    """An application's "complain about this step" link lands on the form with that step chosen;
+    an unknown step leaves the choice to the complainant."""
+    client.login(complainant.email)
+    acceptance = next(step for step in item.steps if step.kind == "acceptance")
+    page = client.get(f"/complaints/new?item={item.code}&step=acceptance").get_data(as_text=True)
+    assert _selected_step(page) == str(acceptance.id)
+    page = client.get(f"/complaints/new?item={item.code}&step=nonsense").get_data(as_text=True)
+    assert _selected_step(page) in (None, "")

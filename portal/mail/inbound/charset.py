@@ -171,14 +171,17 @@ def decode_header(value, _again: bool = True) -> str:
 
 
 _B64_LINE = re.compile(rb"\A[A-Za-z0-9+/]+={0,2}\Z")
+_TEXT_LINE = re.compile(rb"\s|\A[-_=*#]{2,}|[\x80-\xff]")
+_NOT_B64 = re.compile(rb"[^A-Za-z0-9+/]")
 
 
 def lenient_base64(payload: bytes) -> tuple[bytes, bytes]:
     """(decoded, trailing text) of a base64 body that strict decoding refused.
 
-    The base64 lines are decoded up to the first line that is not base64 (a footer a list or a
-    virus scanner appended); missing padding is added and a dangling sixth bit dropped. The
-    trailing lines are returned as they are.
+    The base64 lines are decoded up to the first line of text (words, a rule: a footer a list or
+    a virus scanner appended); stray characters inside a line are skipped (RFC 2045 §6.8),
+    missing padding is added and a dangling sixth bit dropped. The trailing lines are returned
+    as they are.
     """
     import binascii
 
@@ -198,8 +201,10 @@ def lenient_base64(payload: bytes) -> tuple[bytes, bytes]:
                 rest = lines[index + 1 :]
                 break
             continue
-        rest = lines[index:]
-        break
+        if _TEXT_LINE.search(bare):  # words or a rule line: a footer someone appended
+            rest = lines[index:]
+            break
+        kept.append(_NOT_B64.sub(b"", bare))  # stray characters inside: skipped, as RFC 2045 says
     joined = b"".join(kept).rstrip(b"=")
     if len(joined) % 4 == 1:
         joined = joined[:-1]

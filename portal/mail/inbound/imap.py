@@ -47,16 +47,20 @@ def _mailbox():
     )
 
 
-def _size(box, uid: str) -> int | None:
-    status, data = box.client.uid("FETCH", uid, "(RFC822.SIZE)")
+def _sizes(box, uids: list[str]) -> dict[str, int]:
+    """``RFC822.SIZE`` of each new message, in one FETCH for the batch."""
+    if not uids:
+        return {}
+    status, data = box.client.uid("FETCH", ",".join(uids), "(UID RFC822.SIZE)")
     if status != "OK":
-        return None
+        return {}
+    sizes = {}
     for item in data:
         text = item.decode("ascii", "replace") if isinstance(item, bytes) else str(item)
-        match = re.search(r"RFC822\.SIZE (\d+)", text)
-        if match:
-            return int(match.group(1))
-    return None
+        uid, size = re.search(r"UID (\d+)", text), re.search(r"RFC822\.SIZE (\d+)", text)
+        if uid and size:
+            sizes[uid.group(1)] = int(size.group(1))
+    return sizes
 
 
 def _raw(box, uid: str, part: str = "BODY.PEEK[]") -> bytes | None:
@@ -105,8 +109,10 @@ def poll() -> PollReport:
     with _mailbox() as box:
         validity = int(box.folder.status(folder, ["UIDVALIDITY"])["UIDVALIDITY"])
         limit = current_app.config["KAIMEN_INBOUND_MAX_BYTES"]
-        for uid in _new_uids(box, folder, validity):
-            size = _size(box, uid)
+        uids = _new_uids(box, folder, validity)
+        sizes = _sizes(box, uids)
+        for uid in uids:
+            size = sizes.get(uid)
             too_large = size is not None and size > limit
             # Over the limit: only the header section is fetched, and the message is refused.
             raw = _raw(box, uid, "BODY.PEEK[HEADER]" if too_large else "BODY.PEEK[]")

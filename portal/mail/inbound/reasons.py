@@ -35,7 +35,7 @@ MESSAGES: dict[str, str] = {
     "no_handler": N_("no feature handles replies tagged %(tag)s"),
     "duplicate": N_("already handled (same Message-ID and target)"),
     "for_target": N_("%(tag)s #%(id)s: %(reason)s"),
-    "error": N_("processing failed: %(error)s"),
+    "error": N_("%(error)s"),  # an exception's text: not translated
     "encrypted": N_(
         "the message is encrypted (%(kind)s): Kaimen cannot read it; ask the sender to send "
         "the answer unencrypted"

@@ -151,7 +151,7 @@ def test_poll_stores_each_message_once_and_flags_it_seen(app, probe, mailbox, im
     first = poll()
     sent = list(imap_commands)
     assert first.stored == 2
-    assert sent.count(("UID", "FETCH")) == 2
+    assert sent.count(("UID", "FETCH")) == 3  # the sizes of both in one, then each message
     assert sent.count(("UID", "STORE")) == 2
     outcomes = db.session.scalars(
         sa.select(InboundMessage.outcome).order_by(InboundMessage.id)
@@ -186,7 +186,7 @@ def test_a_later_poll_fetches_only_the_new_message(app, probe, mailbox, imap_com
     report = poll()
     sent = list(imap_commands)
     assert report.stored == 1
-    assert sent.count(("UID", "FETCH")) == 1
+    assert sent.count(("UID", "FETCH")) == 2  # its size, then the message
     assert sent.count(("UID", "STORE")) == 1
     highest = max(int(uid) for uid in mailbox.uids("ALL"))
     stored = db.session.scalars(sa.select(ImapSeen.uid).order_by(ImapSeen.uid)).all()
@@ -199,3 +199,28 @@ def test_a_later_poll_fetches_only_the_new_message(app, probe, mailbox, imap_com
 
 def test_poll_without_a_mailbox_configured_does_nothing(app):
     assert poll().not_configured
+
+
+@pytest.fixture
+def small_limit(app):
+    app.config["KAIMEN_INBOUND_MAX_BYTES"] = 1500
+    yield 1500
+
+
+def test_poll_refuses_a_message_over_the_limit_fetching_only_its_headers(
+    app, probe, mailbox, imap_commands, small_limit
+):
+    big = eml("gmail_zh.eml")
+    assert len(big) > small_limit
+    mailbox.append(big, "INBOX")
+    report = poll()
+    assert (report.stored, report.refused) == (0, 1)
+    inbound = db.session.scalar(sa.select(InboundMessage))
+    assert inbound.outcome == InboundOutcome.TOO_LARGE
+    assert inbound.raw_size >= len(big) - 50  # the server's size (its line endings)
+    head = bytes(inbound.raw)
+    assert b"Subject:" in head and "已按规定处理".encode() not in head
+    assert inbound.reason_codes[0]["code"] == "too_large"
+    assert probe.calls == []
+    assert all("\\Seen" in m.flags for m in mailbox.fetch(mark_seen=False))
+    assert poll().refused == 0  # refused once, not again

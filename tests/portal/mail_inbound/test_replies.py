@@ -98,7 +98,7 @@ def test_envelope_recipient_and_delivered_to_match(probe):
     assert inbound.outcome == InboundOutcome.ACCEPTED and probe.calls[1][0] == 8
 
 
-def test_a_tampered_token_is_held_with_a_suggestion(probe):
+def test_a_tampered_token_is_held_and_suggests_nothing(probe):
     from portal.mail.tokens import reply_address
 
     good = reply_address("complaint", 5)
@@ -106,8 +106,10 @@ def test_a_tampered_token_is_held_with_a_suggestion(probe):
     assert bad != good
     inbound = ingest(eml("tampered_token.eml", to=bad))
     assert inbound.outcome == InboundOutcome.HELD
-    assert (inbound.suggested_tag, inbound.suggested_object_id) == ("complaint", 5)
-    assert "near miss" in inbound.reason
+    # A token that fails verification is never trusted, not even as a suggestion.
+    assert (inbound.suggested_tag, inbound.suggested_object_id) == (None, None)
+    assert inbound.reason_codes == [{"code": "near_miss", "params": {"address": bad}}]
+    assert "does not carry a valid token" in inbound.reason
     assert inbound.text == "情况属实，已责令整改。"
     assert probe.calls == []
 
@@ -152,10 +154,11 @@ def test_a_handler_exception_is_recorded_and_rolled_back(app, probe):
 
 
 @pytest.mark.parametrize("app_config", [{"KAIMEN_INBOUND_MAX_BYTES": 1000}])
-def test_a_message_over_the_limit_is_stored_cut_and_not_processed(probe, app_config):
+def test_a_message_over_the_limit_is_refused_with_its_headers_kept(probe, app_config):
     raw = eml("reply_pdf_docx.eml")
     assert len(raw) > 1000
     inbound = ingest(raw)
     assert inbound.outcome == InboundOutcome.TOO_LARGE
-    assert len(inbound.raw) == 1000 and inbound.raw_size == len(raw)
+    assert bytes(inbound.raw) == raw[: raw.index(b"\r\n\r\n")] + b"\r\n"
+    assert inbound.raw_size == len(raw)
     assert probe.calls == []

@@ -17,13 +17,17 @@ def app_config(app_config) -> dict:
     return app_config
 
 
-def test_an_oversized_reply_is_stored_cut_and_not_taken_as_an_answer(probe, client, admin):
+def test_an_oversized_reply_is_refused_with_headers_and_size_recorded(probe, client, admin):
     raw = eml("gmail_zh.eml")
     assert len(raw) > LIMIT
     inbound = ingest(raw)
     assert inbound.outcome == InboundOutcome.TOO_LARGE
     assert inbound.raw_size == len(raw)
-    assert bytes(inbound.raw) == raw[:LIMIT]
+    assert bytes(inbound.raw) == raw[: raw.index(b"\r\n\r\n")] + b"\r\n"  # headers only
+    assert inbound.subject and inbound.from_address
+    assert inbound.reason_codes == [
+        {"code": "too_large", "params": {"size": len(raw), "limit": LIMIT}}
+    ]
     assert str(LIMIT) in inbound.reason
     assert probe.calls == []  # never handed to the complaint
     # The administrator finds it in the holding pen.
