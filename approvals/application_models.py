@@ -16,6 +16,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 
+from approvals.sealed import SealedJSON
 from disclosure.catalog.models import ApprovalItem
 from disclosure.directory.models import Department, Position
 from portal.accounts.models import User
@@ -155,8 +156,9 @@ class Application(Base):
         # The deadline job: received applications by acceptance due date, running ones by decision.
         sa.Index("ix_applications_acceptance_due", "status", "acceptance_due"),
         sa.Index("ix_applications_decision_due", "status", "decision_due"),
-        # The supervisor's view: a department's applications by status and due date.
-        sa.Index("ix_applications_department", "department_id", "status", "decision_due", "id"),
+        # The supervisor's page: a department's running applications by ``next_due`` (keyset-paged
+        # on ``(next_due, id)`` within each status; see ``approvals.lists``).
+        sa.Index("ix_applications_department", "department_id", "status", "next_due", "id"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -176,7 +178,8 @@ class Application(Base):
     # The online spec and procedure the application was filed under, and the spec's version.
     spec_snapshot: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)
     spec_version: so.Mapped[int] = so.mapped_column(default=1)
-    form_values: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)
+    # Sealed: encrypted in the database, a plain dict here (approvals.sealed).
+    form_values: so.Mapped[dict] = so.mapped_column(SealedJSON, default=dict)
     status: so.Mapped[ApplicationStatus] = so.mapped_column(
         str_enum(ApplicationStatus, 24), default=ApplicationStatus.DRAFT
     )
@@ -202,6 +205,10 @@ class Application(Base):
     decision_due_provisional: so.Mapped[bool] = so.mapped_column(default=False)
     statutory_due: so.Mapped[date | None] = so.mapped_column(sa.Date)  # 法定时限
     statutory_due_provisional: so.Mapped[bool] = so.mapped_column(default=False)
+    # The date the application waits on: ``acceptance_due`` until accepted, then ``decision_due``.
+    # Kept by ``_keep_next_due`` on every ORM insert and update (a Core write must set it too), so
+    # that the department page sorts and pages on an indexed column, not on an expression.
+    next_due: so.Mapped[date | None] = so.mapped_column(sa.Date)
     suspended_days: so.Mapped[int] = so.mapped_column(default=0)  # working days not counted
     extension_days: so.Mapped[int] = so.mapped_column(default=0)
 
@@ -237,6 +244,12 @@ class Application(Base):
 
     def __repr__(self) -> str:
         return f"<Application {self.number or self.id} {self.status}>"
+
+
+@sa.event.listens_for(Application, "before_insert")
+@sa.event.listens_for(Application, "before_update")
+def _keep_next_due(_mapper, _connection, application: Application) -> None:
+    application.next_due = application.decision_due or application.acceptance_due
 
 
 class ApplicationSequence(Base):

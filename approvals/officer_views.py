@@ -6,40 +6,22 @@ extension, transfer, note, withdrawal). Each action: load â†’ check permission â
 
 from __future__ import annotations
 
-from datetime import date
-
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from approvals import materials, officer_services, permissions, procedure, review
+from approvals import lists, materials, officer_services, permissions, procedure, review
 from approvals import snapshot as spec
-from approvals.application_models import (
-    Application,
-    ApplicationStatus,
-    ApplicationTask,
-    TaskStatus,
-)
+from approvals.application_models import Application
 from approvals.errors import ApprovalError
 from approvals.views import _application_or_404, bp, is_signed_in, render_application
 from disclosure.directory.models import Department, Position
 from portal.accounts.permissions import is_admin, require
 from portal.extensions import db
 
-QUEUE_PAGE = 25
-
-
-def _after(value: str | None) -> tuple[date, int] | None:
-    """``?after=<due_on>.<id>`` of the last row of the previous page."""
-    if not value or "." not in value:
-        return None
-    day, _dot, task_id = value.partition(".")
-    try:
-        return date.fromisoformat(day), int(task_id)
-    except ValueError:
-        return None
+QUEUE_PAGE = lists.QUEUE_PAGE
+DEPARTMENT_PAGE = lists.DEPARTMENT_PAGE
 
 
 @bp.route("/queue")
@@ -49,28 +31,13 @@ def queue():
     positions = permissions.held_position_ids(current_user)
     if not positions:
         abort(403)
-    stmt = (
-        sa.select(ApplicationTask)
-        .where(
-            ApplicationTask.position_id.in_(positions),
-            ApplicationTask.status == TaskStatus.OPEN,
-        )
-        .options(
-            so.joinedload(ApplicationTask.application),
-            so.joinedload(ApplicationTask.position),
-        )
-        .order_by(ApplicationTask.due_on, ApplicationTask.id)
-        .limit(QUEUE_PAGE + 1)
-    )
-    after = _after(request.args.get("after"))
-    if after is not None:
-        stmt = stmt.where(sa.tuple_(ApplicationTask.due_on, ApplicationTask.id) > sa.tuple_(*after))
-    rows = list(db.session.scalars(stmt))
-    more = len(rows) > QUEUE_PAGE
-    rows = rows[:QUEUE_PAGE]
-    next_after = f"{rows[-1].due_on.isoformat()}.{rows[-1].id}" if more and rows else None
+    after = lists.parse_cursor(request.args.get("after"))
+    page = lists.page(lists.queue_query(positions, after, QUEUE_PAGE + 1), QUEUE_PAGE, "due_on")
     return render_template(
-        "approvals/queue.html", tasks=rows, next_after=next_after, today=procedure.today()
+        "approvals/queue.html",
+        tasks=page.items,
+        next_after=page.next_after,
+        today=procedure.today(),
     )
 
 
@@ -267,7 +234,7 @@ def note(number: str):
 @require(is_signed_in)
 def department(code: str):
     """A department's running and suspended applications for its supervisors, by promised due
-    date (acceptance due while not accepted yet); ``?overdue=1`` the late ones."""
+    date (acceptance due while not accepted yet), keyset-paged; ``?overdue=1`` the late ones."""
     dept = db.session.scalar(sa.select(Department).where(Department.code == code))
     if dept is None:
         abort(404)
@@ -276,29 +243,19 @@ def department(code: str):
     ):
         abort(403)
     today = procedure.today()
-    due = sa.func.coalesce(Application.decision_due, Application.acceptance_due)
-    stmt = sa.select(Application).where(
-        Application.department_id == dept.id,
-        Application.status.in_(DEPARTMENT_STATUSES),
-    )
     overdue = request.args.get("overdue") == "1"
-    if overdue:
-        stmt = stmt.where(due < today)
-    rows = list(db.session.scalars(stmt.order_by(due, Application.id).limit(200)))
+    stmt = lists.department_query(
+        dept.id,
+        lists.parse_cursor(request.args.get("after")),
+        overdue_on=today if overdue else None,
+        limit=DEPARTMENT_PAGE + 1,
+    )
+    page = lists.page(stmt, DEPARTMENT_PAGE, "next_due")
     return render_template(
         "approvals/department.html",
         department=dept,
-        applications=rows,
+        applications=page.items,
+        next_after=page.next_after,
         overdue=overdue,
         today=today,
     )
-
-
-DEPARTMENT_STATUSES = [
-    ApplicationStatus.SUBMITTED,
-    ApplicationStatus.CORRECTION_REQUESTED,
-    ApplicationStatus.ACCEPTED,
-    ApplicationStatus.IN_REVIEW,
-    ApplicationStatus.SUSPENDED,
-    ApplicationStatus.DECIDED,
-]

@@ -17,6 +17,7 @@ from approvals.application_models import (
     EventKind,
 )
 from approvals.procedure_models import CorrectionRequest, IssuedDocument, SuspensionKind
+from approvals.sealed import shown_values
 from approvals.validation import label
 from disclosure.directory.models import Position
 from portal.extensions import db
@@ -147,6 +148,12 @@ def page_context(application: Application, user) -> dict:
         "present": materials.current_materials(application),
         "material_specs": spec.materials(snapshot),
         "fields": spec.fields(snapshot),
+        "values": shown_values(
+            spec.fields(snapshot),
+            application.form_values,
+            in_full=permissions.is_applicant(user, application)
+            or permissions.handles(user, application),
+        ),
         "field_label": label,
         "tasks": tasks,
         "task_files": task_files(application) if internal else {},

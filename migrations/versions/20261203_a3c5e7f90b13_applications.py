@@ -35,7 +35,7 @@ def upgrade():
     sa.Column('department_id', sa.Integer(), nullable=False),
     sa.Column('spec_snapshot', sa.JSON(), nullable=False),
     sa.Column('spec_version', sa.Integer(), nullable=False),
-    sa.Column('form_values', sa.JSON(), nullable=False),
+    sa.Column('form_values', sa.LargeBinary(), nullable=False),
     sa.Column('status', sa.Enum('draft', 'submitted', 'correction_requested', 'not_accepted', 'accepted', 'in_review', 'suspended', 'decided', 'delivered', 'closed', 'withdrawn', name='applicationstatus', native_enum=False, length=24), nullable=False),
     sa.Column('suspended_from', sa.String(length=24), nullable=True),
     sa.Column('current_step', sa.String(length=16), nullable=True),
@@ -53,6 +53,7 @@ def upgrade():
     sa.Column('decision_due_provisional', sa.Boolean(), nullable=False),
     sa.Column('statutory_due', sa.Date(), nullable=True),
     sa.Column('statutory_due_provisional', sa.Boolean(), nullable=False),
+    sa.Column('next_due', sa.Date(), nullable=True),
     sa.Column('suspended_days', sa.Integer(), nullable=False),
     sa.Column('extension_days', sa.Integer(), nullable=False),
     sa.Column('decided_on', sa.Date(), nullable=True),
@@ -79,7 +80,7 @@ def upgrade():
         batch_op.create_index('ix_applications_acceptance_due', ['status', 'acceptance_due'], unique=False)
         batch_op.create_index('ix_applications_applicant', ['applicant_id', 'id'], unique=False)
         batch_op.create_index('ix_applications_decision_due', ['status', 'decision_due'], unique=False)
-        batch_op.create_index('ix_applications_department', ['department_id', 'status', 'decision_due', 'id'], unique=False)
+        batch_op.create_index('ix_applications_department', ['department_id', 'status', 'next_due', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_applications_item_id'), ['item_id'], unique=False)
 
     op.create_table('application_corrections',

@@ -11,7 +11,7 @@ from approvals.application_models import Application, ApplicationStatus, Result
 from approvals.procedure_models import IssuedDocument
 from portal.extensions import db
 from tests.approvals.application_world import *  # noqa: F403
-from tests.approvals.application_world import at, submit
+from tests.approvals.application_world import at, copies, submit
 
 S = ApplicationStatus
 
@@ -37,18 +37,99 @@ def test_the_queue_needs_a_position(client, applicant):
     assert client.get("/approvals/queue").status_code == 403
 
 
-def test_the_queue_runs_constant_sql(client, applicant, item, acceptor, count_queries):
-    submit(applicant, item)
+SIZES = (1, 10, 60)  # 60: more than a page (25 tasks, 50 applications): the cursor too
+
+
+def _statements(client, count_queries, url: str) -> tuple[int, str]:
+    client.get(url)  # warm: the first request of a client loads what every page does
+    # The test's app context (and session) outlives the requests: forget what it has loaded, so
+    # that a lazy load per row cannot be hidden by the identity map.
+    db.session.expunge_all()
+    with count_queries() as counter:
+        response = client.get(url)
+    assert response.status_code == 200
+    return counter.count, response.get_data(as_text=True)
+
+
+def _next_link(page: str) -> str | None:
+    if 'rel="next" href="' not in page:
+        return None
+    return page.split('rel="next" href="')[1].split('"')[0].replace("&amp;", "&")
+
+
+def _counts_by_size(client, count_queries, applicant, item, url, per_page, spread=None):
+    """Statements of ``url`` at 1, 10 and 60 rows, and of its next page at 60 (by the cursor).
+    ``spread(copies)`` may vary what the rows refer to, so that a lazy load per row shows."""
+    original_id = submit(applicant, item)[0].id
+    made, counts = 1, {}
+    for size in SIZES:
+        more = copies(db.session.get(Application, original_id), size - made)
+        if spread is not None:
+            spread(more)
+        made = size
+        counts[size], page = _statements(client, count_queries, url)
+        assert page.count("<code>SP") == min(size, per_page)
+    link = _next_link(page)
+    assert link is not None and "after=" in link
+    counts["next page"], later = _statements(client, count_queries, link)
+    assert later.count("<code>SP") == min(60 - per_page, per_page)
+    assert not set(_numbers(page)) & set(_numbers(later))
+    return counts
+
+
+def _numbers(page: str) -> list[str]:
+    return [part.split("<")[0] for part in page.split("<code>")[1:] if part.startswith("SP")]
+
+
+def test_the_queue_runs_constant_sql(client, applicant, item, acceptor, department, count_queries):
+    from approvals.lists import QUEUE_PAGE
+
     client.login(acceptor.email)
-    client.get("/approvals/queue")
-    with count_queries() as few:
-        client.get("/approvals/queue")
-    for _ in range(5):
-        submit(applicant, item)
-    with count_queries() as many:
-        page = client.get("/approvals/queue").get_data(as_text=True)
-    assert page.count("<code>SP") == 6
-    assert many.count == few.count
+    counts = _counts_by_size(client, count_queries, applicant, item, "/approvals/queue", QUEUE_PAGE)
+    assert len(set(counts.values())) == 1, counts
+
+
+def test_the_department_page_runs_constant_sql(
+    client, applicant, item, supervisor, department, count_queries
+):
+    from approvals.lists import DEPARTMENT_PAGE
+
+    client.login(supervisor.email)
+    url = f"/approvals/department/{department.code}"
+    counts = _counts_by_size(client, count_queries, applicant, item, url, DEPARTMENT_PAGE)
+    assert len(set(counts.values())) == 1, counts
+
+
+def test_the_department_page_is_keyset_paged(
+    client, applicant, item, supervisor, department, monkeypatch
+):
+    from approvals import officer_views
+
+    monkeypatch.setattr(officer_views, "DEPARTMENT_PAGE", 2)
+    with at(date(2026, 12, 1)):
+        first, _ = submit(applicant, item)
+    copies(first, 4)  # due one day after the other
+    client.login(supervisor.email)
+    with at(date(2026, 12, 10)):  # the first is due 12/8, the copies 12/9 … 12/12
+        url = f"/approvals/department/{department.code}?overdue=1"
+        pages = []
+        while url:
+            page = client.get(url).get_data(as_text=True)
+            pages.append(_numbers(page))
+            url = _next_link(page)
+            assert url is None or "overdue=1" in url
+    assert pages == [[first.number, f"{first.number}c001"]]  # due before 12/10: two, one page
+    client.logout()
+    client.login(supervisor.email)
+    url, seen = f"/approvals/department/{department.code}", []
+    while url:
+        page = client.get(url).get_data(as_text=True)
+        seen.append(_numbers(page))
+        url = _next_link(page)
+    assert [len(p) for p in seen] == [2, 2, 1]
+    assert [n for p in seen for n in p] == [first.number] + [
+        f"{first.number}c{n:03d}" for n in range(1, 5)
+    ]
 
 
 def test_the_procedure_through_the_web(client, applicant, item, acceptor, reviewer, decider):

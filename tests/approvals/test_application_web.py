@@ -5,6 +5,7 @@ verification without personal data, downloads, and constant SQL on the list."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -15,7 +16,7 @@ from approvals.application_models import Application, ApplicationStatus
 from approvals.procedure_models import DocumentKind, IssuedDocument
 from portal.extensions import db
 from tests.approvals.application_world import *  # noqa: F403
-from tests.approvals.application_world import PDF, VALUES, at, submit
+from tests.approvals.application_world import PDF, VALUES, at, copies, submit
 
 S = ApplicationStatus
 
@@ -241,17 +242,34 @@ def test_the_verify_page(client, applicant, item, acceptor):
 
 
 def test_my_applications_run_constant_sql(client, applicant, item, count_queries):
+    from approvals.views import PER_PAGE
+    from tests.disclosure.factories import make_department
+
+    # Every other copy is another department's: a lazy load of each row's department would show.
+    other_id = make_department("lj-fgw", "临江市发展和改革委员会").id
+    db.session.commit()
     client.login(applicant.email)
-    submit(applicant, item)
-    client.get("/approvals/mine")
-    with count_queries() as few:
-        assert client.get("/approvals/mine").status_code == 200
-    for _ in range(4):
-        submit(applicant, item)
-    with count_queries() as many:
-        page = client.get("/approvals/mine")
-    assert page.get_data(as_text=True).count("SP") >= 5
-    assert many.count == few.count
+    original_id = submit(applicant, item)[0].id
+    made, counts = 1, {}
+    for size in (1, 10, 60):
+        for application in copies(db.session.get(Application, original_id), size - made)[::2]:
+            application.department_id = other_id
+        db.session.commit()
+        made = size
+        client.get("/approvals/mine")
+        db.session.expunge_all()  # the test's session outlives the requests: start afresh
+        with count_queries() as counter:
+            page = client.get("/approvals/mine").get_data(as_text=True)
+        counts[size] = counter.count
+        assert page.count("<code>SP") == min(size, PER_PAGE)
+    link = re.search(r'href="([^"]+)" rel="next"', page)[1].replace("&amp;", "&")
+    assert "before=" in link
+    db.session.expunge_all()
+    with count_queries() as counter:
+        later = client.get(link).get_data(as_text=True)
+    counts["next page"] = counter.count
+    assert later.count("<code>SP") == PER_PAGE
+    assert len(set(counts.values())) == 1, counts
 
 
 def test_a_task_file_is_for_officers_only(client, applicant, item, acceptor, reviewer):

@@ -19,6 +19,7 @@ bytes and a forwarded message should be kept as it came.
 
 from __future__ import annotations
 
+import binascii
 import email
 import email.policy
 import itertools
@@ -80,6 +81,7 @@ class Walk:
 
 
 _BLANK = re.compile(rb"\r?\n\r?\n")
+_TRAILING_BLANKS = re.compile(rb"[ \t]+(?=\r?\n|\Z)")
 
 
 def split_entity(raw: bytes) -> tuple[bytes, bytes]:
@@ -123,6 +125,11 @@ def payload(part: Message) -> tuple[bytes, bytes]:
         if not rest and strict is not None and not part.defects:
             return strict, b""
         return data, rest
+    if cte == "quoted-printable" and isinstance(raw_payload, str):
+        encoded = surrogate_bytes(raw_payload) if _surrogates(raw_payload) else raw_payload.encode()
+        # RFC 2045 §6.7 (3): blanks at the end of an encoded line are padding, deleted on
+        # decoding — also after a soft line break "=", where decoders that keep them fail.
+        return binascii.a2b_qp(_TRAILING_BLANKS.sub(b"", encoded)), b""
     try:
         data = part.get_payload(decode=True)
     except Exception:  # broken transfer encoding: keep the raw text

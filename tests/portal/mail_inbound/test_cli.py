@@ -17,9 +17,12 @@ from tests.portal.mail_inbound.conftest import eml
 KAIMEN = Path(sys.executable).with_name("kaimen")
 
 
-def run_ingest(url: str, data: bytes, tmp_path, *args: str) -> subprocess.CompletedProcess:
+def run_ingest(
+    url: str, data: bytes, tmp_path, *args: str, env: dict | None = None
+) -> subprocess.CompletedProcess:
     env = {
         **os.environ,
+        **(env or {}),
         "KAIMEN_DATABASE_URL": url,
         "SECRET_KEY": "test-secret-key-not-for-production",
         "KAIMEN_MAIL_DOMAIN": "kaimen.test",

@@ -40,3 +40,38 @@ def test_a_message_at_the_limit_is_processed(probe):
     raw = eml("reply_pdf_docx.eml")
     assert len(raw) <= LIMIT
     assert ingest(raw).outcome == InboundOutcome.ACCEPTED
+
+
+def test_the_pipe_refuses_an_oversized_message_read_once_and_records_it(
+    app, database_url, tmp_path
+):
+    import io
+
+    import sqlalchemy as sa
+
+    from portal.extensions import db
+    from portal.mail.inbound.spool import read_limited
+    from portal.mail.inbound_models import InboundMessage
+    from tests.portal.mail_inbound.test_cli import run_ingest
+
+    raw = eml("gmail_zh.eml")
+    incoming = read_limited(io.BytesIO(raw), LIMIT)
+    assert incoming.too_large and incoming.size == len(raw)
+    assert incoming.head == raw[: raw.index(b"\r\n\r\n")] + b"\r\n"
+    result = run_ingest(database_url, raw, tmp_path, env={"KAIMEN_INBOUND_MAX_BYTES": str(LIMIT)})
+    assert result.returncode == 65, result.stderr.decode()
+    assert result.stderr.startswith(b"5.3.4 message too big")
+    db.session.expire_all()
+    [stored] = db.session.scalars(sa.select(InboundMessage)).all()
+    assert stored.outcome == InboundOutcome.TOO_LARGE and stored.raw_size == len(raw)
+    assert bytes(stored.raw) == incoming.head
+
+
+def test_a_message_within_the_limit_is_spooled_and_read_whole():
+    import io
+
+    from portal.mail.inbound import spool
+
+    raw = b"Subject: x\r\n\r\n" + b"a" * (3 * spool.SPOOL_BYTES)
+    incoming = spool.read_limited(io.BytesIO(raw), len(raw))
+    assert incoming.raw == raw and incoming.size == len(raw) and not incoming.too_large
