@@ -71,7 +71,7 @@ def queue_query(
         )
         .options(
             so.joinedload(ApplicationTask.application, innerjoin=True),
-
+            so.joinedload(ApplicationTask.position),
         )
         .order_by(ApplicationTask.due_on, ApplicationTask.id)
         .limit(limit)

@@ -39,7 +39,13 @@ from portal.accounts import services as accounts
 from portal.accounts.models import Role
 from portal.extensions import db
 from tests.approvals.identity_helpers import PERSON_ID
-from tests.browser.conftest import BLOCKING_IMPACTS, _axe_runner, _describe
+from tests.browser.conftest import (
+    ACTION_TIMEOUT_MS,
+    BLOCKING_IMPACTS,
+    NAVIGATION_TIMEOUT_MS,
+    _axe_runner,
+    _describe,
+)
 from tests.disclosure.factories import make_department, make_item
 
 pytestmark = pytest.mark.browser
@@ -170,8 +176,8 @@ def people(browser, live_server):
     def person(who: str):
         if who not in opened:
             context = browser.new_context(base_url=live_server.url, viewport=WIDE)
-            context.set_default_timeout(5_000)
-            context.set_default_navigation_timeout(10_000)
+            context.set_default_timeout(ACTION_TIMEOUT_MS)
+            context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
             opened[who] = context.new_page()
             if who in EMAILS:
                 log_in(opened[who], EMAILS[who])
@@ -189,10 +195,6 @@ def log_in(page, email: str) -> None:
     page.get_by_label("密码", exact=True).fill(PASSWORD)
     page.get_by_role("main").get_by_role("button", name="登录", exact=True).click()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
-
-
-def flash(page) -> str:
-    return page.locator(".flash-success").inner_text()
 
 
 def pdf_text(path) -> str:
@@ -316,7 +318,9 @@ def test_apply_correct_accept_decide_and_verify_the_letter(people, world, live_s
     expect(notice).to_contain_text("缺少公章")
     audit(applicant, "application as applicant (correction requested)")
     notice.get_by_role("link", name="Correct the application").click()
-    expect(applicant.get_by_role("heading", level=1, name="Correct the application")).to_be_visible()
+    expect(
+        applicant.get_by_role("heading", level=1, name="Correct the application")
+    ).to_be_visible()
     form = applicant.locator("form.stack-form")
     assert form.locator("input:not([type=hidden]), select, textarea").count() == 2
     expect(form.get_by_label("Phone")).to_be_visible()
@@ -350,6 +354,11 @@ def test_apply_correct_accept_decide_and_verify_the_letter(people, world, live_s
     supervisor.goto(f"/approvals/department/{DEPARTMENT}")
     expect(supervisor.get_by_role("link", name=number)).to_be_visible()
     audit(supervisor, "department page (supervisor)")
+    supervisor.get_by_role("link", name=number).click()
+    panel = supervisor.locator(".officer-panel")
+    expect(panel.get_by_role("button", name="Extend")).to_be_visible()
+    assert panel.get_by_role("button", name="Record the decision").count() == 0
+    audit(supervisor, "application as supervisor (extension form)")
 
     decider = people("decider")
     decider.goto("/approvals/queue")
@@ -393,7 +402,6 @@ def test_apply_correct_accept_decide_and_verify_the_letter(people, world, live_s
     audit(visitor, "verify result")
 
     visitor.goto("/approvals/lookup")
-    audit(visitor, "lookup, empty")
     visitor.get_by_label("Application number").fill(number)
     visitor.get_by_label("Query code").fill(query_code)
     visitor.get_by_role("button", name="Look up").click()

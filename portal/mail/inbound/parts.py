@@ -81,6 +81,7 @@ class Walk:
 
 
 _BLANK = re.compile(rb"\r?\n\r?\n")
+_NOT_BASE64 = re.compile(r"[^A-Za-z0-9+/=\r\n]")
 _TRAILING_BLANKS = re.compile(rb"[ \t]+(?=\r?\n|\Z)")
 
 
@@ -110,43 +111,44 @@ def raw_parts(body: bytes, boundary: str) -> list[bytes] | None:
     return parts
 
 
+def _bytes(text: str) -> bytes:
+    """A payload string back to its bytes (the parser reads bytes with ``surrogateescape``)."""
+    try:
+        return text.encode("ascii", "surrogateescape")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace")
+
+
 def payload(part: Message) -> tuple[bytes, bytes]:
     """(decoded bytes, text appended after a broken base64 body)."""
     cte = (part.get("Content-Transfer-Encoding") or "").strip().lower()
     raw_payload = part.get_payload()
-    if cte == "base64" and isinstance(raw_payload, str):
-        encoded = surrogate_bytes(raw_payload) if _surrogates(raw_payload) else raw_payload.encode()
-        data, rest = lenient_base64(encoded)
-        strict = None
-        try:
-            strict = part.get_payload(decode=True)
-        except Exception:  # pragma: no cover - the email package is lenient already
-            strict = None
-        if not rest and strict is not None and not part.defects:
-            return strict, b""
-        return data, rest
     if cte == "quoted-printable" and isinstance(raw_payload, str):
-        encoded = surrogate_bytes(raw_payload) if _surrogates(raw_payload) else raw_payload.encode()
         # RFC 2045 §6.7 (3): blanks at the end of an encoded line are padding, deleted on
         # decoding — also after a soft line break "=", where decoders that keep them fail.
-        return binascii.a2b_qp(_TRAILING_BLANKS.sub(b"", encoded)), b""
+        return binascii.a2b_qp(_TRAILING_BLANKS.sub(b"", _bytes(raw_payload))), b""
+    if cte == "base64" and isinstance(raw_payload, str):
+        if raw_payload.isascii() and not _NOT_BASE64.search(raw_payload):
+            try:  # the common case, decoded straight from the string: no copies on the way
+                return binascii.a2b_base64(raw_payload), b""
+            except binascii.Error:
+                pass
+        return lenient_base64(_bytes(raw_payload))  # stray characters, a footer, no padding
+    defects = len(part.defects)
     try:
         data = part.get_payload(decode=True)
     except Exception:  # broken transfer encoding: keep the raw text
         data = None
+    if cte == "base64" and isinstance(raw_payload, str) and len(part.defects) > defects:
+        # Not clean base64 (the email package noted a defect): decode it leniently.
+        return lenient_base64(_bytes(raw_payload))
     if data is None:
-        if isinstance(raw_payload, str):
-            try:
-                data = surrogate_bytes(raw_payload)
-            except UnicodeEncodeError:
-                data = raw_payload.encode("utf-8", "replace")
-        else:
-            data = b""
+        data = _bytes(raw_payload) if isinstance(raw_payload, str) else b""
     return data, b""
 
 
 def _surrogates(text: str) -> bool:
-    return any("\udc80" <= ch <= "\udcff" for ch in text)
+    return not text.isascii() and any("\udc80" <= ch <= "\udcff" for ch in text)
 
 
 def _param(part: Message, name: str, header: str) -> str | None:
@@ -172,12 +174,20 @@ def filename_of(part: Message) -> str | None:
     return clean_text(name).strip() or None
 
 
+def _needs_raw(part: Message) -> bool:
+    """Exact bytes are followed only down to what needs them: signatures and forwarded mail."""
+    return any(
+        p.get_content_type() == "multipart/signed" or p.get_content_type() in FORWARD_TYPES
+        for p in part.walk()
+    )
+
+
 def _children(part: Message, raw: bytes | None) -> list[tuple[Message, bytes | None]]:
     children = part.get_payload()
     if not isinstance(children, list):
         return []
     raws = None
-    if raw is not None and part.get_boundary():
+    if raw is not None and part.get_boundary() and _needs_raw(part):
         raws = raw_parts(split_entity(raw)[1], part.get_boundary())
     if raws is None or len(raws) != len(children):
         raws = [None] * len(children)

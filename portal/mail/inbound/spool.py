@@ -34,7 +34,7 @@ _END_OF_HEADERS = re.compile(rb"\r?\n\r?\n")
 
 def header_section(data: bytes) -> bytes:
     """The header section of ``data`` (up to the first blank line), at most ``HEADER_MAX``."""
-    head = data.lstrip(b"\r\n")[:HEADER_MAX]
+    head = data[: 2 * HEADER_MAX].lstrip(b"\r\n")[:HEADER_MAX]
     match = _END_OF_HEADERS.search(head)
     return head[: match.start()] + b"\r\n" if match else head
 

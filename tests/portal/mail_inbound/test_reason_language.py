@@ -75,7 +75,7 @@ def test_auto_reply_notes_and_bounce_details_are_translated(client, admin, probe
     client.login(admin.email)
     page = client.get("/admin/inbound/all").get_data(as_text=True)
     assert "自动回复：Auto-Submitted:" in page
-    assert "投递永久失败 5.1.1" in page and "对方服务器答复：550 5.1.1" in page
+    assert "投递永久失败 5.1.1" in page and "对方服务器答复：smtp; 550 5.1.1" in page
     assert "未涉及我们发出的邮件" in page
     assert "permanent delivery failure" not in page
 
