@@ -12,7 +12,7 @@ from approvals import permissions
 from approvals.application_models import Application, ApplicationMaterial
 from approvals.materials import AREA, content_disposition
 from approvals.procedure_models import IssuedDocument
-from approvals.views import bp
+from approvals.views import ID, bp
 from portal import uploads
 from portal.extensions import db, login_manager
 
@@ -44,7 +44,7 @@ def _visible(number: str, application_id: int) -> Application:
     return application
 
 
-@bp.route("/applications/<number>/files/<int:file_id>")
+@bp.route(f"/applications/<number>/files/<{ID}:file_id>")
 def material(number: str, file_id: int):
     if not current_user.is_authenticated:
         abort(login_manager.unauthorized())
@@ -57,7 +57,7 @@ def material(number: str, file_id: int):
     return _send(row.stored_name, row.content_type, row.filename)
 
 
-@bp.route("/drafts/<int:application_id>/files/<int:file_id>")
+@bp.route(f"/drafts/<{ID}:application_id>/files/<{ID}:file_id>")
 def draft_material(application_id: int, file_id: int):
     if not current_user.is_authenticated:
         abort(login_manager.unauthorized())
@@ -73,7 +73,7 @@ def draft_material(application_id: int, file_id: int):
     return _send(row.stored_name, row.content_type, row.filename)
 
 
-@bp.route("/applications/<number>/documents/<int:document_id>.pdf")
+@bp.route(f"/applications/<number>/documents/<{ID}:document_id>.pdf")
 def document(number: str, document_id: int):
     if not current_user.is_authenticated:
         abort(login_manager.unauthorized())

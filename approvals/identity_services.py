@@ -30,6 +30,7 @@ from approvals.identity_models import (
     IdentityEventKind,
     IdentityKind,
 )
+from approvals.validation import scrub
 from disclosure.catalog.online_models import IdentityLevel
 from portal import audit
 from portal.accounts.models import User
@@ -176,7 +177,7 @@ def validate_declaration(
         kind = IdentityKind(kind)
     except ValueError as error:
         raise IdentityError(_("Choose a person or a company."), "kind") from error
-    real_name = " ".join((real_name or "").split())
+    real_name = " ".join(scrub(real_name).split())
     if not real_name:
         raise IdentityError(_("Enter the name as it is on the ID card."), "real_name")
     if len(real_name) > REAL_NAME_MAX:
@@ -189,7 +190,7 @@ def validate_declaration(
         raise IdentityError(id_number_message(error.reason), "id_number") from error
     if kind == IdentityKind.PERSON:
         return Declaration(kind, real_name, number)
-    company_name = " ".join((company_name or "").split())
+    company_name = " ".join(scrub(company_name).split())
     if not company_name:
         raise IdentityError(_("Enter the company's registered name."), "company_name")
     if len(company_name) > COMPANY_NAME_MAX:

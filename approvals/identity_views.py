@@ -32,7 +32,7 @@ from approvals.identity_forms import (
 )
 from approvals.identity_models import IdentityEvent, IdentityKind
 from approvals.identity_numbers import mask_phone
-from approvals.views import bp
+from approvals.views import ID, bp
 from portal.accounts.models import User
 from portal.accounts.permissions import require
 from portal.extensions import db
@@ -235,7 +235,7 @@ def identity_counter():
     return _counter_page(find_form=form, account=account)
 
 
-@bp.route("/identity/counter/<int:user_id>/check", methods=["POST"])
+@bp.route(f"/identity/counter/<{ID}:user_id>/check", methods=["POST"])
 @require(permissions.can_confirm_at_counter)
 def identity_counter_check(user_id: int):
     account = _account_or_404(user_id)
@@ -264,7 +264,7 @@ def identity_counter_check(user_id: int):
     )
 
 
-@bp.route("/identity/counter/<int:user_id>/confirm", methods=["POST"])
+@bp.route(f"/identity/counter/<{ID}:user_id>/confirm", methods=["POST"])
 @require(permissions.can_confirm_at_counter)
 def identity_counter_confirm(user_id: int):
     account = _account_or_404(user_id)

@@ -9,6 +9,7 @@ special procedures are in ``approvals.review``.
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from approvals import clock, notices, procedure
@@ -23,7 +24,7 @@ from approvals.errors import ApprovalError
 from approvals.permissions import can_act_on
 from approvals.procedure_models import CorrectionRequest, DocumentKind
 from approvals.states import move
-from approvals.validation import label
+from approvals.validation import label, scrub
 from disclosure.catalog.models import StepKind
 from portal import audit
 from portal.extensions import db
@@ -36,7 +37,7 @@ DECISION_LAW = "《中华人民共和国行政许可法》第四十二条"
 
 
 def text(value: str | None, what: str, *, limit: int = TEXT_MAX, required: bool = True) -> str:
-    value = (value or "").strip()
+    value = scrub(value).strip()
     if required and not value:
         raise ApprovalError(_("Write the %(what)s.", what=what))
     if len(value) > limit:
@@ -50,6 +51,10 @@ def acting_task(
     """The task ``officer`` acts through: open, the application's current step, of ``kind``
     (a StepKind or a set of them), at a position the officer holds. Anything else is refused."""
     procedure.lock(application)
+    if application.status == S.SUSPENDED:  # the clock stands, and so does the file
+        raise ApprovalError(
+            _("The application is suspended (special procedure): resume it before acting on it.")
+        )
     kinds = {str(k) for k in (kind if isinstance(kind, set | frozenset | tuple) else {kind})}
     if task is None:
         task = next((t for t in procedure.open_tasks(application) if t.step_kind in kinds), None)
@@ -108,7 +113,19 @@ def _accepted(application: Application, officer, *, by_law: bool, reason: str | 
 def accept(application: Application, officer, task: ApplicationTask | None = None):
     """受理. The day of acceptance is today — or, after a correction, the day it was complete."""
     task = acting_task(application, officer, task, StepKind.ACCEPTANCE)
-    corrected = application.complete_on != application.received_on
+    # After a correction the acceptance date is the day it was complete — also when that was
+    # the day of receipt itself (complete_on == received_on says nothing then).
+    corrected = (
+        db.session.scalar(
+            sa.select(CorrectionRequest.id)
+            .where(
+                CorrectionRequest.application_id == application.id,
+                CorrectionRequest.answered_at.is_not(None),
+            )
+            .limit(1)
+        )
+        is not None
+    )
     application.accepted_on = application.complete_on if corrected else procedure.today()
     procedure.finish_task(task, officer, opinion=Opinion.AGREE)
     move(
@@ -176,7 +193,7 @@ def request_correction(
             raise ApprovalError(_("The application has no field or material “%(key)s”.", key=key))
         if (what, key) in seen:  # listed twice: once is enough
             continue
-        reason = (item.get("reason") or "").strip()
+        reason = scrub(item.get("reason")).strip()
         if not reason:
             raise ApprovalError(_("Say what is wrong with “%(name)s”.", name=name))
         if len(reason) > REASON_MAX:

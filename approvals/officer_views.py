@@ -207,8 +207,11 @@ def transfer(number: str):
     if not permissions.can_transfer(current_user, application, task):
         abort(403)
     position = None
-    if _form("position_id").isdigit():
-        position = db.session.get(Position, int(_form("position_id")))
+    posted = _form("position_id")
+    # ASCII digits of an id's size only: "²" passes str.isdigit() but not int(), and a huge
+    # number overflows the database's integer.
+    if posted.isascii() and posted.isdigit() and len(posted) <= 9:
+        position = db.session.get(Position, int(posted))
     return _act(
         number,
         lambda a, t: review.transfer(a, current_user, t, position, _form("reason")),

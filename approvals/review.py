@@ -348,6 +348,9 @@ def transfer(
         raise ApprovalError(_("Only the position handling this step can transfer it."))
     if position is None or position.id == task.position_id:
         raise ApprovalError(_("Choose another position."))
+    if position.department_id != application.department_id:
+        # The file (personal data included) stays in the department handling it.
+        raise ApprovalError(_("Choose a position of the department handling the application."))
     reason = text(reason, _("reason"), limit=1_000)
     task.status = TaskStatus.TRANSFERRED
     task.text = reason

@@ -18,7 +18,7 @@ from approvals.errors import ApprovalError
 from approvals.permissions import can_apply
 from approvals.procedure_models import CorrectionRequest, DocumentKind
 from approvals.states import IllegalTransition, add_event, move
-from approvals.validation import clean_values, label
+from approvals.validation import clean_values, label, scrub
 from disclosure.catalog.models import ApprovalItem, StepKind
 from disclosure.catalog.online_models import ApplicantKind, IdentityLevel
 from portal import audit
@@ -326,7 +326,7 @@ def withdraw(application: Application, user, reason: str = "") -> bool:
     procedure.lock(application)
     if application.applicant_id != user.id:
         raise ApprovalError(_("This is not your application."))
-    reason = (reason or "").strip()
+    reason = scrub(reason).strip()
     if len(reason) > REASON_MAX:
         raise ApprovalError(_("At most %(max)d characters.", max=REASON_MAX))
     if application.status in {S.DRAFT, S.SUBMITTED, S.CORRECTION_REQUESTED}:
@@ -356,12 +356,14 @@ def rate(application: Application, user, rating: int, comment: str = "") -> None
         raise ApprovalError(_("This is not your application."))
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ApprovalError(_("Choose a rating from 1 to 5."))
-    comment = (comment or "").strip()
+    comment = scrub(comment).strip()
     if len(comment) > COMMENT_MAX:
         raise ApprovalError(_("A comment has at most %(max)d characters.", max=COMMENT_MAX))
     procedure.lock(application)
     if application.status not in {S.DELIVERED, S.CLOSED}:
         raise ApprovalError(_("You can rate the service once you have the result."))
+    # A new rating replaces the old; the supervisors are asked once, when it turns poor.
+    was_poor = application.rating is not None and application.rating <= POOR_RATING
     move(application, "rate", actor=user, rating=rating, body=comment or None)
     application.rating = rating
     application.rating_comment = comment or None
@@ -369,6 +371,6 @@ def rate(application: Application, user, rating: int, comment: str = "") -> None
     if application.closed_at is None:
         application.closed_at = utcnow()
     audit.record("application.rate", "application", application.id, actor=user, rating=rating)
-    if rating <= POOR_RATING:
+    if rating <= POOR_RATING and not was_poor:
         add_event(application, EventKind.ESCALATED, internal=True, rating=rating, poor_rating=True)
         notices.mail_poor_rating(application)

@@ -25,6 +25,7 @@ from approvals.application_models import (
     ApplicationStatus,
     EventKind,
 )
+from approvals.errors import ApprovalError
 from portal.extensions import db
 
 S = ApplicationStatus
@@ -58,8 +59,9 @@ TRANSITIONS: dict[str, tuple[frozenset[ApplicationStatus], ApplicationStatus | N
 }
 
 
-class IllegalTransition(ValueError):
-    """A move the state machine does not allow; the message is meant for the user."""
+class IllegalTransition(ApprovalError):
+    """A move the state machine does not allow; the message is meant for the user (an
+    ``ApprovalError``, so that every view shows it as a refusal, not a server error)."""
 
 
 def allowed(application: Application, transition: str) -> bool:

@@ -25,7 +25,18 @@ LONG_TEXT_MAX = 5_000
 ADDRESS_MAX = 300
 
 _MOBILE = re.compile(r"1[3-9]\d{9}")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", re.ASCII)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+# What no text field keeps: NUL (PostgreSQL refuses it in text), the other control characters
+# but tab and newline, and lone surrogates (no UTF-8 for them).
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 _LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}(-\d{1,6})?")
+
+
+def scrub(value) -> str:
+    """User text as it may be stored: line ends as LF, control characters removed."""
+    text = "" if value is None else str(value)
+    return _CONTROLS.sub("", text.replace("\r\n", "\n"))
 
 
 def label(field: dict) -> str:
@@ -80,10 +91,10 @@ def _check(field: dict, value: str) -> tuple[object, str | None]:
         default = {"text": TEXT_MAX, "long_text": LONG_TEXT_MAX, "address": ADDRESS_MAX}[kind]
         return value, _length(field, value, default)
     if kind == "number":
-        try:
-            number = float(value.replace(",", ""))
-        except ValueError:
+        compact = value.replace(",", "")
+        if not _NUMBER.fullmatch(compact):  # float() also takes "1_000", "inf" and "nan"
             return value, _("Enter a number, such as 12 or 3.5.")
+        number = float(compact)
         if not math.isfinite(number):
             return value, _("Enter a number, such as 12 or 3.5.")
         low, high = field.get("min_value"), field.get("max_value")
@@ -91,9 +102,11 @@ def _check(field: dict, value: str) -> tuple[object, str | None]:
             return value, _("At least %(min)s.", min=f"{low:g}")
         if high is not None and number > high:
             return value, _("At most %(max)s.", max=f"{high:g}")
-        return value.replace(",", ""), None
+        return compact, None
     if kind == "date":
         try:
+            if not _DATE.fullmatch(value):  # fromisoformat also takes "20261203", "2026-W49-4"
+                raise ValueError(value)
             return date.fromisoformat(value).isoformat(), None
         except ValueError:
             return value, _("Enter a date as YYYY-MM-DD, such as 2026-12-03.")
@@ -136,7 +149,7 @@ def clean_values(snapshot: dict, raw: dict, *, partial: bool = False) -> dict:
     for field in spec.fields(snapshot):
         key = field["key"]
         value = raw.get(key)
-        value = "" if value is None else str(value).strip()
+        value = scrub(value).strip()
         if not value:
             if field.get("required") and not partial:
                 errors[key] = _("%(label)s: fill this in.", label=label(field))

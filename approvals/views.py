@@ -44,6 +44,8 @@ bp = Blueprint("approvals", __name__, url_prefix="/approvals")
 PER_PAGE = 20
 MAX_UPLOAD = 20 * 1024 * 1024
 CODE_KEY = "approvals.query_code"
+# A row id in a URL: a larger number is no id (a 404, not a database error on the bind).
+ID = "int(max=2147483647)"
 
 
 @bp.after_request
@@ -192,7 +194,7 @@ def _own_draft(application_id: int) -> Application:
     return application
 
 
-@bp.route("/drafts/<int:application_id>", methods=["GET", "POST"])
+@bp.route(f"/drafts/<{ID}:application_id>", methods=["GET", "POST"])
 @limiter.limit(
     lambda: current_app.config.get("RATELIMIT_APPROVALS_APPLY", "60 per hour"),
     methods=["POST"],

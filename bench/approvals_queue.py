@@ -29,6 +29,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from harness import bench_app, timed
 
 from approvals import lists
@@ -227,7 +228,18 @@ def queue_keyset(after) -> list[int]:
 
 
 def queue_offset(depth: int) -> list[int]:
-    stmt = lists.queue_query(OFFICER_POSITIONS, None, lists.QUEUE_PAGE + 1).offset(depth)
+    """The classic page: ORDER BY … LIMIT … OFFSET on the joined query."""
+    stmt = (
+        sa.select(ApplicationTask)
+        .where(ApplicationTask.position_id.in_(OFFICER_POSITIONS), ApplicationTask.status == "open")
+        .options(
+            so.joinedload(ApplicationTask.application, innerjoin=True),
+            so.joinedload(ApplicationTask.position),
+        )
+        .order_by(ApplicationTask.due_on, ApplicationTask.id)
+        .limit(lists.QUEUE_PAGE + 1)
+        .offset(depth)
+    )
     return [task.id for task in db.session.scalars(stmt)]
 
 
@@ -237,7 +249,13 @@ def department_keyset(after) -> list[int]:
 
 
 def department_offset(depth: int) -> list[int]:
-    stmt = lists.department_query(BUSY, None, limit=lists.DEPARTMENT_PAGE + 1).offset(depth)
+    stmt = (
+        sa.select(Application)
+        .where(Application.department_id == BUSY, Application.status.in_(lists.RUNNING_STATUSES))
+        .order_by(Application.next_due, Application.id)
+        .limit(lists.DEPARTMENT_PAGE + 1)
+        .offset(depth)
+    )
     return [application.id for application in db.session.scalars(stmt)]
 
 

@@ -78,7 +78,7 @@ def test_load_order_refuses_missing_and_circular_requirements():
     assert order == [("c", c)]
 
 
-PACKAGES = ("portal", "disclosure", "forum", "complaints", "approvals")
+PACKAGES = ("mailmime", "portal", "disclosure", "forum", "complaints", "approvals")
 
 
 def _import_cycles() -> list[list[str]]:

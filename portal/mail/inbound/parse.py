@@ -1,9 +1,9 @@
 """Decoding any message the mail server hands over, leniently, into valid UTF-8.
 
-* Charsets (``charset``): labels that lie are expected — GBK labelled ``gb2312`` (decoded as
+* Charsets (``mailmime.charset``): labels that lie are expected — GBK labelled ``gb2312`` (decoded as
   GB18030, its superset, so 镕 堃 喆 survive), UTF-8 labelled GB or Latin-1, no label at all,
   broken base64; decoding never raises and prefers a result without U+FFFD.
-* Structure (``parts``): signed mail (S/MIME, PGP), encrypted mail, TNEF, forwarded messages.
+* Structure (``mailmime.parts``): signed mail (S/MIME, PGP), encrypted mail, TNEF, forwarded messages.
 * Headers: RFC 2047 encoded words (B and Q), raw 8-bit bytes (UTF-8 or GBK, no encoding at all),
   RFC 2231 parameters (``filename*=gb2312''%C9%EA.pdf``) and encoded words inside quoted names.
 * Bodies: base64 and quoted-printable, bare-LF files, NUL bytes (dropped: PostgreSQL refuses NUL
@@ -23,15 +23,15 @@ from dataclasses import dataclass, field
 from email.message import Message
 from email.utils import getaddresses
 
-from portal.mail.inbound.charset import (
+from mailmime.charset import (
     GB_ALIASES,
     clean_text,
     decode_bytes,
     decode_header,
     normalize_charset,
 )
+from mailmime.parts import Attachment, Signature, Walk, filename_of, payload, walk
 from portal.mail.inbound.htmltext import html_to_text
-from portal.mail.inbound.parts import Attachment, Signature, Walk, filename_of, payload, walk
 from portal.mail.inbound.quotes import split_forward, strip_quotes
 
 __all__ = [
@@ -231,7 +231,7 @@ def parse(raw: bytes) -> ParsedMessage:
     html = "\n".join(found.htmls) if found.htmls else None
     texts = found.texts if any(t.strip() for t in found.texts) else []
     if not texts and html is None:
-        texts = found.tnef_texts
+        texts = found.tnef_texts or [html_to_text(h) for h in found.tnef_htmls]
     if texts:
         text = "\n".join(t.replace("\r\n", "\n").replace("\r", "\n") for t in texts)
     elif html is not None:

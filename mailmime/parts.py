@@ -28,15 +28,15 @@ import re
 from dataclasses import dataclass, field
 from email.message import Message
 
-from portal.mail.inbound import cms
-from portal.mail.inbound.charset import (
+from mailmime import cms
+from mailmime.charset import (
     clean_text,
     decode_bytes,
     decode_header,
     lenient_base64,
     surrogate_bytes,
 )
-from portal.mail.inbound.tnef import DamagedTnef, extract
+from mailmime.tnef import DamagedTnef, extract
 
 SMIME_SIGNATURES = {"application/pkcs7-signature", "application/x-pkcs7-signature"}
 SMIME_MIME = {"application/pkcs7-mime", "application/x-pkcs7-mime"}
@@ -74,6 +74,7 @@ class Walk:
     htmls: list[str] = field(default_factory=list)
     shadow: list[str] = field(default_factory=list)  # HTML of alternatives not taken as text
     tnef_texts: list[str] = field(default_factory=list)
+    tnef_htmls: list[str] = field(default_factory=list)  # a TNEF HTML body, for the caller
     files: list[Attachment] = field(default_factory=list)
     signature: Signature | None = None
     encrypted: str | None = None  # "smime" or "pgp"
@@ -341,9 +342,7 @@ def _tnef(part: Message, filename: str | None, found: Walk) -> None:
     if content.text:
         found.tnef_texts.append(content.text)
     elif content.html:
-        from portal.mail.inbound.htmltext import html_to_text
-
-        found.tnef_texts.append(html_to_text(content.html))
+        found.tnef_htmls.append(content.html)
     for name, blob in content.files:
         found.files.append(Attachment(name, "application/octet-stream", blob))
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from portal.mail.inbound.charset import clean_text, decode_bytes
+from mailmime.charset import clean_text, decode_bytes
 
 log = logging.getLogger(__name__)
 
