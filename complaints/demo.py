@@ -19,6 +19,7 @@ from complaints.intake import file_complaint
 from complaints.models import (
     Complaint,
     ComplaintEvent,
+    ComplaintStatus,
     Notification,
     NotificationMethod,
     NotificationStatus,
@@ -151,6 +152,8 @@ def _backdate(complaint: Complaint, days: int) -> None:
 def _advance(complaint: Complaint, outcome: str, actor, complainant, days_ago: int) -> None:
     if outcome in {"assigned", "received"} or actor is None:
         return
+    if complaint.status == ComplaintStatus.RECEIVED:
+        return  # nobody holds the position it would go to: it waits to be routed, as filed
     if outcome == "follow_up":
         citizen.follow_up(complaint, complainant, "补充：提交意见的时间是公示期第 3 天上午。")
         return

@@ -215,7 +215,9 @@ def test_two_submits_at_once_file_one_application(app, applicant, item, backend)
     def attempt():
         from portal.accounts.models import User
 
-        with app.app_context():
+        from flask_babel import force_locale
+
+        with app.app_context(), force_locale("en"):
             user = db.session.get(User, user_id)
             application = db.session.get(Application, draft_id)
             barrier.wait()

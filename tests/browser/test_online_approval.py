@@ -38,7 +38,6 @@ from disclosure.directory.models import StaffMember
 from portal.accounts import services as accounts
 from portal.accounts.models import Role
 from portal.extensions import db
-from tests.approvals.identity_helpers import PERSON_ID
 from tests.browser.conftest import (
     ACTION_TIMEOUT_MS,
     BLOCKING_IMPACTS,
@@ -56,6 +55,8 @@ ITEM = "LJ-SPB-001"
 ITEM_NAME = "排污许可证核发（浏览器）"
 REAL_NAME = "张三"
 # The same number with a wrong check digit (GB 11643): refused even in a draft.
+# Its own ID number: the browser tests share one live database, where the demo may have run.
+PERSON_ID = "330108199205180046"
 WRONG_ID = PERSON_ID[:-1] + ("4" if PERSON_ID[-1] != "4" else "5")
 WIDE, PHONE = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
 
