@@ -10,61 +10,16 @@ department (directory → staff → account).
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 from approvals.application_models import (
     Application,
     ApplicationStatus,
     ApplicationTask,
     TaskStatus,
 )
-from disclosure.directory.models import Position, StaffMember
-from portal.accounts.models import Role
+from disclosure.directory.holders import held_position_ids, signed_in, supervised_department_ids
 from portal.accounts.permissions import is_admin
-from portal.extensions import db
-from portal.request_cache import per_request
 
 S = ApplicationStatus
-
-
-def signed_in(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
-
-
-def held_position_ids(user) -> frozenset[int]:
-    """The positions this user holds or deputises: one query per request."""
-    if not signed_in(user):
-        return frozenset()
-    return per_request(
-        "approvals.positions",
-        user.id,
-        lambda: frozenset(
-            db.session.scalars(
-                sa.select(Position.id)
-                .join(
-                    StaffMember,
-                    sa.or_(
-                        Position.holder_id == StaffMember.id, Position.deputy_id == StaffMember.id
-                    ),
-                )
-                .where(StaffMember.user_id == user.id)
-            )
-        ),
-    )
-
-
-def supervised_department_ids(user) -> frozenset[int]:
-    if not signed_in(user) or not user.has_role(Role.SUPERVISOR):
-        return frozenset()
-    return per_request(
-        "approvals.departments",
-        user.id,
-        lambda: frozenset(
-            db.session.scalars(
-                sa.select(StaffMember.department_id).where(StaffMember.user_id == user.id)
-            )
-        ),
-    )
 
 
 def can_apply(user) -> bool:

@@ -11,56 +11,10 @@ member of that department (directory → staff → account).
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 from complaints.models import Complaint, ComplaintStatus
-from disclosure.directory.models import Position, StaffMember
-from portal.accounts.models import Role
+from disclosure.directory.holders import held_position_ids, supervised_department_ids
+from disclosure.directory.holders import signed_in as _signed_in
 from portal.accounts.permissions import is_admin
-from portal.extensions import db
-from portal.request_cache import per_request
-
-
-def _signed_in(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
-
-
-def held_position_ids(user) -> frozenset[int]:
-    """The positions this user holds or deputises: one query per request."""
-    if not _signed_in(user):
-        return frozenset()
-    return per_request(
-        "complaints.positions",
-        user.id,
-        lambda: frozenset(
-            db.session.scalars(
-                # Holder and deputy are staff members; the account is linked to the staff member.
-                sa.select(Position.id)
-                .join(
-                    StaffMember,
-                    sa.or_(
-                        Position.holder_id == StaffMember.id, Position.deputy_id == StaffMember.id
-                    ),
-                )
-                .where(StaffMember.user_id == user.id)
-            )
-        ),
-    )
-
-
-def supervised_department_ids(user) -> frozenset[int]:
-    """The departments this user supervises: supervisor role + staff member of the department."""
-    if not _signed_in(user) or not user.has_role(Role.SUPERVISOR):
-        return frozenset()
-    return per_request(
-        "complaints.departments",
-        user.id,
-        lambda: frozenset(
-            db.session.scalars(
-                sa.select(StaffMember.department_id).where(StaffMember.user_id == user.id)
-            )
-        ),
-    )
 
 
 def is_complainant(user, complaint: Complaint) -> bool:

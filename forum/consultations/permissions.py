@@ -9,34 +9,18 @@ opinions, visitors read.
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
-from disclosure.directory.models import Position, StaffMember
+from disclosure.directory.holders import signed_in as _active
+from disclosure.directory.holders import worked_department_ids
 from forum.permissions import can_post
 from portal.accounts.models import Role
 from portal.accounts.permissions import is_admin
-from portal.extensions import db
 
 
-def _active(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
-
-
-def officer_department_ids(user) -> set[int]:
+def officer_department_ids(user) -> frozenset[int]:
     """The departments in which this officer holds or deputises a position."""
     if not (_active(user) and user.has_role(Role.OFFICER)):
-        return set()
-    return set(
-        db.session.scalars(
-            sa.select(Position.department_id)
-            .join(
-                StaffMember,
-                sa.or_(StaffMember.id == Position.holder_id, StaffMember.id == Position.deputy_id),
-            )
-            .where(StaffMember.user_id == user.id)
-            .distinct()
-        )
-    )
+        return frozenset()
+    return worked_department_ids(user)
 
 
 def can_open_any(user) -> bool:

@@ -213,9 +213,9 @@ def test_two_submits_at_once_file_one_application(app, applicant, item, backend)
     barrier = threading.Barrier(2)
 
     def attempt():
-        from portal.accounts.models import User
-
         from flask_babel import force_locale
+
+        from portal.accounts.models import User
 
         with app.app_context(), force_locale("en"):
             user = db.session.get(User, user_id)
