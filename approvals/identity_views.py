@@ -142,13 +142,19 @@ def identity():
     return redirect(url_for(".identity"))
 
 
-@bp.route("/identity/withdraw", methods=["POST"])
-@require(permissions.is_signed_in)
-def identity_withdraw():
+def _own_identity():
+    """The signed-in, verified user's declared identity, or 404 when they have none."""
     _require_verified()
     identity = services.identity_for(current_user)
     if identity is None:
         abort(404)
+    return identity
+
+
+@bp.route("/identity/withdraw", methods=["POST"])
+@require(permissions.is_signed_in)
+def identity_withdraw():
+    identity = _own_identity()
     if RevokeForm().validate_on_submit():
         services.revoke(identity, current_user, _("Withdrawn by the applicant."))
         flash(_("Your identity is withdrawn."), "success")
@@ -158,10 +164,7 @@ def identity_withdraw():
 @bp.route("/identity/phone", methods=["POST"])
 @require(permissions.is_signed_in)
 def identity_phone():
-    _require_verified()
-    identity = services.identity_for(current_user)
-    if identity is None:
-        abort(404)
+    identity = _own_identity()
     form = PhoneForm()
     if not form.validate_on_submit():
         return _page(phone_form=form, status=400)
@@ -177,10 +180,7 @@ def identity_phone():
 @bp.route("/identity/phone/verify", methods=["POST"])
 @require(permissions.is_signed_in)
 def identity_phone_verify():
-    _require_verified()
-    identity = services.identity_for(current_user)
-    if identity is None:
-        abort(404)
+    identity = _own_identity()
     form = PhoneCodeForm()
     if not form.validate_on_submit():
         return _page(code_form=form, status=400)
